@@ -1,0 +1,68 @@
+/* config.h - the kiosk's INI configuration (inih).
+ *
+ * Every key is in kiosk-config/kiosk.ini.example with its meaning.  An
+ * unknown section or key, or a bad value, is an error that names the file,
+ * the line and the key; the program then exits with status 2. */
+#ifndef TRAMTIN_CONFIG_H
+#define TRAMTIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tramtin/err.h"
+
+#define CONFIG_STR 256
+#define CONFIG_PATH 1024
+
+typedef struct tt_config {
+	/* [kiosk] */
+	char kiosk_id[64];
+	char province[64];
+	char commune[64];
+	char lang[8];          /* "vi" or "en": the language after idle reset */
+	/* [content] */
+	char content_dir[CONFIG_PATH];
+	/* [state] */
+	char state_dir[CONFIG_PATH];
+	/* [mqtt] */
+	char mqtt_host[CONFIG_STR];
+	int mqtt_port;
+	char mqtt_username[CONFIG_STR];
+	char mqtt_password[CONFIG_STR];
+	char tls_ca[CONFIG_PATH];
+	char tls_cert[CONFIG_PATH];
+	char tls_key[CONFIG_PATH];
+	/* [collector] */
+	char collector_public_key[CONFIG_STR];
+	char followup_url[CONFIG_STR];
+	/* [trust] */
+	char content_keys[4 * CONFIG_STR];
+	/* [idle] */
+	int idle_timeout_s;
+	int form_timeout_s;
+	int warning_s;
+	/* [admin] */
+	char pin_hash[CONFIG_STR];
+	/* [display] */
+	char font[CONFIG_PATH];      /* a font file; empty: fontconfig finds Noto Sans */
+	char font_bold[CONFIG_PATH];
+	char orientation[16];        /* "auto", "landscape", "portrait" */
+	/* [input] */
+	char ime_method[16];         /* "telex", "vni", "direct" */
+	char ime_style[8];           /* "old", "new" */
+	int text_max_chars;
+} tt_config;
+
+/* Fills c with the defaults (no broker, content from the source tree's
+ * assets/content, state in $XDG_STATE_HOME/tramtin or ./var). */
+void config_defaults(tt_config *c);
+
+/* Reads path into c (over the defaults already there).  On error writes
+ * one line "FILE:LINE: message" into err (size errlen) and returns
+ * TT_ERR_CONFIG (bad key or value), TT_ERR_NOTFOUND or TT_ERR_IO. */
+tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen);
+
+/* Checks values that depend on each other; same error contract. */
+tt_err config_check(const tt_config *c, const char *path, char *err, size_t errlen);
+
+#endif

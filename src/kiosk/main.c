@@ -1,0 +1,133 @@
+/* main.c - tramtin, the kiosk program.
+ *
+ * Reads the command line and the config, loads the content bundle, opens
+ * the window and runs the event loop: it sleeps in SDL_WaitEventTimeout
+ * until input or a timer needs it and draws a frame only when something
+ * changed, so an idle kiosk uses no CPU.  With --script the automation
+ * script drives the same loop instead of a person. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tramtin/clock.h"
+#include "tramtin/config.h"
+#include "tramtin/content.h"
+#include "tramtin/i18n.h"
+#include "tramtin/log.h"
+#include "tt_build.h"
+#include "ui/script.h"
+#include "ui/ui.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tramtin [--config FILE] [--windowed] [--size WxH] [--headless] [--script FILE]\n"
+	           "               [--verbose] [--version]\n");
+}
+
+static const char *locale_dir(void)
+{
+	/* Installed catalogues first, then the build tree's. */
+	const char *env = getenv("TRAMTIN_LOCALEDIR");
+	return env && *env ? env : TT_LOCALE_DIR;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"windowed", no_argument, NULL, 'w'},
+		{"size", required_argument, NULL, 's'},   {"headless", no_argument, NULL, 'H'},
+		{"script", required_argument, NULL, 'S'}, {"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *script_path = NULL;
+	ui_options uo = {0};
+	uint64_t t0 = clock_ms();
+	int c;
+	tt_log_init("tramtin", TT_LOG_INFO);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'w': uo.windowed = true; break;
+		case 'H': uo.headless = true; break;
+		case 'S': script_path = optarg; break;
+		case 'v': tt_log_set_level(TT_LOG_DEBUG); break;
+		case 'V': printf("tramtin %s\n", TT_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		case 's': {
+			char x;
+			if (sscanf(optarg, "%d%c%d", &uo.width, &x, &uo.height) != 3 || (x != 'x' && x != 'X') ||
+			    uo.width < 320 || uo.height < 320 || uo.width > 16384 || uo.height > 16384) {
+				fprintf(stderr, "tramtin: --size: expected WxH (e.g. 1920x1080), each 320 to 16384; got '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tramtin: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	tt_config cfg;
+	char err[1024];
+	config_defaults(&cfg);
+	if (config_path && config_load(&cfg, config_path, err, sizeof err) != TT_OK) {
+		fprintf(stderr, "tramtin: %s\n", err);
+		return 2;
+	}
+	script *sc = NULL;
+	if (script_path && !(sc = script_load(script_path, err, sizeof err))) {
+		fprintf(stderr, "tramtin: %s\n", err);
+		return 2;
+	}
+	i18n_init(locale_dir());
+	tt_lang lang = LANG_VI;
+	i18n_parse(cfg.lang, &lang);
+	i18n_set_lang(lang);
+
+	content_bundle *bundle = content_load(cfg.content_dir);
+	if (!bundle) {
+		fprintf(stderr, "tramtin: out of memory\n");
+		script_free(sc);
+		return 1;
+	}
+	if (content_faults(bundle))
+		tt_warn("%s: %u fault(s) in the content; showing what can be shown", cfg.content_dir, content_faults(bundle));
+
+	ui *u = ui_new(&cfg, bundle, &uo);
+	if (!u) {
+		content_free(bundle);
+		script_free(sc);
+		return 1;
+	}
+	int rc = 0;
+	ui_render(u);
+	tt_debug("first frame after %llu ms", (unsigned long long)(clock_ms() - t0));
+	if (sc) {
+		script_host host = {0};
+		rc = script_run(sc, u, &host);
+	} else {
+		while (!u->quit) {
+			SDL_Event ev;
+			/* Sleep until input; wake once a minute for the clock. */
+			if (SDL_WaitEventTimeout(&ev, 60000)) {
+				ui_handle_event(u, &ev);
+				while (SDL_PollEvent(&ev))
+					ui_handle_event(u, &ev);
+			}
+			ui_render(u);
+		}
+	}
+	tt_debug("%llu frames drawn", (unsigned long long)u->frames);
+	ui_free(u);
+	content_free(bundle);
+	script_free(sc);
+	return rc;
+}

@@ -1,0 +1,423 @@
+/* platform.c - window, renderer, input events and navigation.
+ *
+ * The only file that turns SDL events into kiosk input.  Touch and mouse
+ * become one pointer: a touch screen also sends synthetic mouse events,
+ * which we switch off (and ignore if they come anyway) so one touch is one
+ * action; only the first finger down is followed, so a palm or a second
+ * finger does nothing.  An action fires on release, on the widget where the
+ * press began, and only if the finger did not travel: a travel of more
+ * than DRAG_SLOP scrolls instead. */
+#include <SDL_image.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tramtin/clock.h"
+#include "tramtin/log.h"
+#include "ui/ui.h"
+
+#define DRAG_SLOP 24
+
+bool ui_fonts_find(ui *u);
+
+static const ui_theme light = {
+	.bg = {246, 243, 236, 255},
+	.surface = {255, 255, 255, 255},
+	.text = {28, 28, 30, 255},
+	.muted = {72, 72, 80, 255},
+	.primary = {166, 31, 36, 255},     /* a deep red, as in the Front's materials */
+	.primary_text = {255, 255, 255, 255},
+	.accent = {178, 104, 0, 255},
+	.border = {200, 194, 184, 255},
+	.pressed = {250, 226, 200, 255},
+	.danger = {150, 20, 20, 255},
+};
+
+static void set_layout(ui *u)
+{
+	int ow = 0, oh = 0;
+	SDL_GetWindowSize(u->window, &ow, &oh);
+	const char *o = u->cfg->orientation;
+	u->portrait = strcmp(o, "portrait") == 0 || (strcmp(o, "auto") == 0 && oh > ow);
+	u->w = u->portrait ? 1080 : 1920;
+	u->h = u->portrait ? 1920 : 1080;
+	SDL_RenderSetLogicalSize(u->renderer, u->w, u->h);
+	u->dirty = true;
+}
+
+ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt)
+{
+	ui *u = calloc(1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->cfg = cfg;
+	u->bundle = bundle;
+	u->theme = light;
+	if (opt->headless) {
+		setenv("SDL_VIDEODRIVER", "dummy", 1);
+		SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+	}
+	/* A kiosk: no screensaver, no synthetic mouse from touch (or touch
+	 * from mouse), no framebuffer copy that costs 100 MiB under X11. */
+	SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+		tt_error("cannot start SDL video: %s", SDL_GetError());
+		free(u);
+		return NULL;
+	}
+	if (TTF_Init() != 0) {
+		tt_error("cannot start SDL_ttf: %s", TTF_GetError());
+		goto fail;
+	}
+	IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG);
+	int w = opt->width, h = opt->height;
+	Uint32 flags = SDL_WINDOW_SHOWN;
+	if (!w || !h) {
+		bool portrait = strcmp(cfg->orientation, "portrait") == 0;
+		w = portrait ? 1080 : 1920;
+		h = portrait ? 1920 : 1080;
+		if (opt->windowed && !opt->headless) {
+			w /= 2;
+			h /= 2;
+		}
+	}
+	if (!opt->windowed && !opt->headless)
+		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+	if (opt->windowed)
+		flags |= SDL_WINDOW_RESIZABLE;
+	u->window = SDL_CreateWindow("Trạm tin", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+	if (!u->window) {
+		tt_error("cannot open a window: %s", SDL_GetError());
+		goto fail;
+	}
+	u->renderer = SDL_CreateRenderer(u->window, -1, opt->headless ? SDL_RENDERER_SOFTWARE : 0);
+	if (!u->renderer) {
+		tt_error("cannot create a renderer: %s", SDL_GetError());
+		goto fail;
+	}
+	SDL_SetRenderDrawBlendMode(u->renderer, SDL_BLENDMODE_BLEND);
+	if (!opt->windowed && !opt->headless)
+		SDL_ShowCursor(SDL_DISABLE);
+	set_layout(u);
+	if (!ui_fonts_find(u))
+		goto fail;
+	u->texts = text_cache_new();
+	u->images = image_cache_new();
+	if (!u->texts || !u->images)
+		goto fail;
+	u->last_input_ms = clock_ms();
+	ui_home(u);
+	return u;
+fail:
+	ui_free(u);
+	return NULL;
+}
+
+void ui_free(ui *u)
+{
+	if (!u)
+		return;
+	if (u->nav_depth > 0 && u->nav[u->nav_depth - 1].screen->leave)
+		u->nav[u->nav_depth - 1].screen->leave(u);
+	text_cache_free(u->texts);
+	image_cache_free(u->images);
+	for (int f = 0; f < FACE__COUNT; f++)
+		for (int i = 0; i < 16; i++)
+			if (u->fonts[f][i])
+				TTF_CloseFont(u->fonts[f][i]);
+	if (u->renderer)
+		SDL_DestroyRenderer(u->renderer);
+	if (u->window)
+		SDL_DestroyWindow(u->window);
+	IMG_Quit();
+	if (TTF_WasInit())
+		TTF_Quit();
+	SDL_Quit();
+	free(u);
+}
+
+/* --- navigation ---------------------------------------------------------- */
+
+const ui_screen *ui_find_screen(const char *id)
+{
+	for (int i = 0; ui_screens[i]; i++)
+		if (strcmp(ui_screens[i]->id, id) == 0)
+			return ui_screens[i];
+	return NULL;
+}
+
+const ui_screen *ui_current(const ui *u)
+{
+	return u->nav_depth ? u->nav[u->nav_depth - 1].screen : NULL;
+}
+
+const char *ui_arg(const ui *u)
+{
+	return u->nav_depth ? u->nav[u->nav_depth - 1].arg : "";
+}
+
+int *ui_scroll(ui *u)
+{
+	static int none;
+	return u->nav_depth ? &u->nav[u->nav_depth - 1].scroll : &none;
+}
+
+static void leave_current(ui *u)
+{
+	const ui_screen *cur = ui_current(u);
+	if (cur && cur->leave)
+		cur->leave(u);
+	u->pointer_down = false;
+	u->dragging = false;
+	u->pressed_id[0] = '\0';
+	u->scroll_max = 0;
+}
+
+void ui_go(ui *u, const char *screen_id, const char *arg)
+{
+	const ui_screen *s = ui_find_screen(screen_id);
+	if (!s) {
+		tt_warn("no screen '%s'", screen_id);
+		return;
+	}
+	leave_current(u);
+	if (u->nav_depth == UI_NAV_DEPTH) {
+		memmove(&u->nav[1], &u->nav[2], (UI_NAV_DEPTH - 2) * sizeof u->nav[0]);
+		u->nav_depth--;
+	}
+	ui_nav_entry *e = &u->nav[u->nav_depth++];
+	memset(e, 0, sizeof *e);
+	e->screen = s;
+	snprintf(e->arg, sizeof e->arg, "%s", arg ? arg : "");
+	if (s->enter)
+		s->enter(u, e->arg);
+	u->dirty = true;
+}
+
+void ui_back(ui *u)
+{
+	if (u->nav_depth <= 1) {
+		ui_home(u);
+		return;
+	}
+	leave_current(u);
+	u->nav_depth--;
+	ui_nav_entry *e = &u->nav[u->nav_depth - 1];
+	if (e->screen->enter)
+		e->screen->enter(u, e->arg);
+	u->scroll_max = 1 << 30; /* let the restored scroll stand until drawn */
+	u->dirty = true;
+}
+
+void ui_home(ui *u)
+{
+	leave_current(u);
+	u->nav_depth = 0;
+	ui_go(u, "home", NULL);
+}
+
+void ui_set_lang(ui *u, tt_lang lang)
+{
+	i18n_set_lang(lang);
+	u->dirty = true;
+}
+
+/* --- input ---------------------------------------------------------------- */
+
+static void activate(ui *u, const char *id)
+{
+	if (strcmp(id, "nav.home") == 0)
+		ui_home(u);
+	else if (strcmp(id, "nav.back") == 0)
+		ui_back(u);
+	else if (strcmp(id, "nav.lang") == 0)
+		ui_set_lang(u, i18n_lang() == LANG_VI ? LANG_EN : LANG_VI);
+	else if (strcmp(id, "scroll.up") == 0)
+		ui_scroll_by(u, -u->scroll_view.h * 3 / 4);
+	else if (strcmp(id, "scroll.down") == 0)
+		ui_scroll_by(u, u->scroll_view.h * 3 / 4);
+	else if (ui_current(u) && ui_current(u)->activate)
+		ui_current(u)->activate(u, id);
+	u->dirty = true;
+}
+
+void ui_pointer_down(ui *u, int x, int y)
+{
+	u->last_input_ms = clock_ms();
+	u->pointer_down = true;
+	u->dragging = false;
+	u->press_x = u->last_x = x;
+	u->press_y = u->last_y = y;
+	const ui_widget *w = ui_widget_at(u, x, y);
+	snprintf(u->pressed_id, sizeof u->pressed_id, "%s", w ? w->id : "");
+	u->dirty = true;
+}
+
+void ui_pointer_move(ui *u, int x, int y)
+{
+	if (!u->pointer_down)
+		return;
+	u->last_input_ms = clock_ms();
+	if (!u->dragging && (abs(x - u->press_x) > DRAG_SLOP || abs(y - u->press_y) > DRAG_SLOP)) {
+		u->dragging = true;
+		u->dirty = true; /* drop the pressed look */
+	}
+	SDL_Point p = {u->press_x, u->press_y};
+	if (u->dragging && SDL_PointInRect(&p, &u->scroll_view))
+		ui_scroll_by(u, u->last_y - y);
+	u->last_x = x;
+	u->last_y = y;
+}
+
+void ui_pointer_up(ui *u, int x, int y)
+{
+	if (!u->pointer_down)
+		return;
+	ui_pointer_move(u, x, y);
+	u->pointer_down = false;
+	u->dirty = true;
+	char id[UI_ID_LEN];
+	snprintf(id, sizeof id, "%s", u->pressed_id);
+	u->pressed_id[0] = '\0';
+	if (u->dragging || !id[0])
+		return;
+	const ui_widget *w = ui_widget_at(u, x, y);
+	if (w && strcmp(w->id, id) == 0)
+		activate(u, id);
+}
+
+void ui_wheel(ui *u, int dy)
+{
+	u->last_input_ms = clock_ms();
+	ui_scroll_by(u, -dy * 120);
+}
+
+static void finger_to_logical(ui *u, float fx, float fy, int *x, int *y)
+{
+	int ww, wh;
+	float lx, ly;
+	SDL_GetWindowSize(u->window, &ww, &wh);
+	SDL_RenderWindowToLogical(u->renderer, (int)(fx * (float)ww), (int)(fy * (float)wh), &lx, &ly);
+	*x = (int)lx;
+	*y = (int)ly;
+}
+
+void ui_handle_event(ui *u, const SDL_Event *ev)
+{
+	int x, y;
+	switch (ev->type) {
+	case SDL_QUIT:
+		u->quit = true;
+		break;
+	case SDL_WINDOWEVENT:
+		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+			set_layout(u);
+		u->dirty = true;
+		break;
+	case SDL_RENDER_TARGETS_RESET:
+	case SDL_RENDER_DEVICE_RESET:
+		/* textures are gone: drop the caches, they refill on the next frame */
+		text_cache_free(u->texts);
+		image_cache_free(u->images);
+		u->texts = text_cache_new();
+		u->images = image_cache_new();
+		u->dirty = true;
+		break;
+	case SDL_MOUSEBUTTONDOWN:
+		if (ev->button.which != SDL_TOUCH_MOUSEID && ev->button.button == SDL_BUTTON_LEFT && !u->finger_active)
+			ui_pointer_down(u, ev->button.x, ev->button.y);
+		break;
+	case SDL_MOUSEMOTION:
+		if (ev->motion.which != SDL_TOUCH_MOUSEID && !u->finger_active)
+			ui_pointer_move(u, ev->motion.x, ev->motion.y);
+		break;
+	case SDL_MOUSEBUTTONUP:
+		if (ev->button.which != SDL_TOUCH_MOUSEID && ev->button.button == SDL_BUTTON_LEFT && !u->finger_active)
+			ui_pointer_up(u, ev->button.x, ev->button.y);
+		break;
+	case SDL_MOUSEWHEEL:
+		ui_wheel(u, ev->wheel.y);
+		break;
+	case SDL_FINGERDOWN:
+		if (u->finger_active || u->pointer_down)
+			break;
+		u->finger_active = true;
+		u->finger = ev->tfinger.fingerId;
+		finger_to_logical(u, ev->tfinger.x, ev->tfinger.y, &x, &y);
+		ui_pointer_down(u, x, y);
+		break;
+	case SDL_FINGERMOTION:
+		if (u->finger_active && ev->tfinger.fingerId == u->finger) {
+			finger_to_logical(u, ev->tfinger.x, ev->tfinger.y, &x, &y);
+			ui_pointer_move(u, x, y);
+		}
+		break;
+	case SDL_FINGERUP:
+		if (u->finger_active && ev->tfinger.fingerId == u->finger) {
+			u->finger_active = false;
+			finger_to_logical(u, ev->tfinger.x, ev->tfinger.y, &x, &y);
+			ui_pointer_up(u, x, y);
+		}
+		break;
+	case SDL_KEYDOWN:
+		if (ev->key.keysym.sym == SDLK_PAGEDOWN)
+			ui_scroll_by(u, u->scroll_view.h * 3 / 4);
+		else if (ev->key.keysym.sym == SDLK_PAGEUP)
+			ui_scroll_by(u, -u->scroll_view.h * 3 / 4);
+		else if (ev->key.keysym.sym == SDLK_ESCAPE && (SDL_GetWindowFlags(u->window) & SDL_WINDOW_FULLSCREEN) == 0)
+			u->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- frames --------------------------------------------------------------- */
+
+static void draw_frame(ui *u)
+{
+	u->dirty = false;
+	u->n_widgets = 0;
+	u->scroll_registered = false;
+	u->now = clock_now();
+	ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, u->theme.bg);
+	const ui_screen *s = ui_current(u);
+	if (s && s->draw)
+		s->draw(u);
+	u->frames++;
+}
+
+bool ui_render(ui *u)
+{
+	if (!u->dirty)
+		return false;
+	draw_frame(u);
+	SDL_RenderPresent(u->renderer);
+	return true;
+}
+
+bool ui_screenshot(ui *u, const char *path)
+{
+	int w, h;
+	draw_frame(u);
+	SDL_GetRendererOutputSize(u->renderer, &w, &h);
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	if (!s) {
+		tt_error("%s: cannot take a screenshot: %s", path, SDL_GetError());
+		return false;
+	}
+	/* Read the whole output, not the logical viewport. */
+	SDL_RenderSetViewport(u->renderer, NULL);
+	bool ok = SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) == 0;
+	SDL_RenderSetLogicalSize(u->renderer, u->w, u->h);
+	if (ok)
+		ok = IMG_SavePNG(s, path) == 0;
+	if (!ok)
+		tt_error("%s: cannot save screenshot: %s", path, SDL_GetError());
+	SDL_FreeSurface(s);
+	SDL_RenderPresent(u->renderer);
+	return ok;
+}

@@ -1,0 +1,588 @@
+/* script.c - the automation language that drives the kiosk like a person.
+ *
+ * A script is parsed whole before it runs, so a typo fails at once with
+ * exit 2 instead of half-way through a scenario.  Commands act through the
+ * same paths as a finger: `tap` presses and releases the pointer at the
+ * widget's centre, with a frame drawn in between, so pressed states,
+ * hit-testing and the drag slop are all exercised; `keys` taps the
+ * on-screen keyboard's keys.  `advance` moves the kiosk's clock, so idle
+ * and attract timers are tested without waiting.  Failures print the
+ * script line and what was on screen. */
+#include <cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tramtin/clock.h"
+#include "tramtin/log.h"
+#include "tramtin/text.h"
+#include "ui/script.h"
+
+enum op { OP_TAP, OP_TAP_OPT, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
+          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP };
+
+struct cmd {
+	enum op op;
+	int line;
+	char *str;       /* text, id (without @), path or screen id */
+	bool by_id, by_xy;
+	long a, b;       /* numbers */
+};
+
+struct script {
+	char *path;
+	struct cmd *cmds;
+	size_t n;
+};
+
+static const struct {
+	const char *name;
+	enum op op;
+} names[] = {
+	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
+	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
+	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
+	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP},
+};
+
+void script_free(script *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->cmds[i].str);
+	free(s->cmds);
+	free(s->path);
+	free(s);
+}
+
+/* Reads one argument at *p: "quoted text" (\" and \\ escapes), or a bare
+ * word.  Returns a new string, or NULL at the end of the line; sets *bad
+ * on an unterminated quote. */
+static char *arg(const char **p, bool *bad, bool *quoted)
+{
+	const char *s = *p;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*quoted = false;
+	if (!*s || *s == '#')
+		return NULL;
+	char *out = malloc(strlen(s) + 1), *o = out;
+	if (!out) {
+		*bad = true;
+		return NULL;
+	}
+	if (*s == '"') {
+		*quoted = true;
+		s++;
+		while (*s && *s != '"') {
+			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+				s++;
+			*o++ = *s++;
+		}
+		if (*s != '"') {
+			*bad = true;
+			free(out);
+			return NULL;
+		}
+		s++;
+	} else {
+		while (*s && *s != ' ' && *s != '\t')
+			*o++ = *s++;
+	}
+	*o = '\0';
+	*p = s;
+	return out;
+}
+
+static bool number(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen)
+{
+	const char *p = line;
+	bool bad = false, q;
+	char *word = arg(&p, &bad, &q);
+	char *a1 = NULL, *a2 = NULL, *a3 = NULL;
+	bool q1 = false, q2, q3;
+	bool ok = false;
+	if (!word)
+		return false;
+	a1 = arg(&p, &bad, &q1);
+	a2 = arg(&p, &bad, &q2);
+	a3 = arg(&p, &bad, &q3);
+	if (bad) {
+		snprintf(why, whylen, "unterminated quoted text");
+		goto out;
+	}
+	size_t k;
+	for (k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (strcmp(word, names[k].name) == 0)
+			break;
+	if (k == sizeof names / sizeof names[0]) {
+		snprintf(why, whylen, "unknown command '%s'", word);
+		goto out;
+	}
+	c->op = names[k].op;
+	switch (c->op) {
+	case OP_TAP:
+	case OP_TAP_OPT:
+		if (a1 && a2 && !q1 && number(a1, &c->a) && number(a2, &c->b) && !a3) {
+			c->by_xy = true;
+			ok = true;
+		} else if (a1 && !a2 && !q1 && a1[0] == '@' && a1[1]) {
+			c->by_id = true;
+			c->str = strdup(a1 + 1);
+			ok = true;
+		} else if (a1 && !a2 && q1) {
+			c->str = strdup(a1);
+			ok = true;
+		} else {
+			snprintf(why, whylen, "%s takes \"label\", @id or X Y", word);
+		}
+		break;
+	case OP_KEYS:
+	case OP_EXPECT:
+		if (a1 && q1 && !a2) {
+			c->str = strdup(a1);
+			ok = true;
+		} else {
+			snprintf(why, whylen, "%s takes one \"quoted text\"", word);
+		}
+		break;
+	case OP_EXPECT_SCREEN:
+	case OP_SCREENSHOT:
+	case OP_DUMP:
+		if (a1 && !a2) {
+			c->str = strdup(a1);
+			ok = true;
+		} else {
+			snprintf(why, whylen, "%s takes one %s", word, c->op == OP_EXPECT_SCREEN ? "screen id" : "file name");
+		}
+		break;
+	case OP_ADVANCE:
+	case OP_WAIT_DELIVERED:
+	case OP_SLEEP:
+		if (a1 && !a2 && number(a1, &c->a))
+			ok = true;
+		else
+			snprintf(why, whylen, "%s takes one number of milliseconds", word);
+		break;
+	case OP_WAIT_FOR:
+		if (a1 && q1 && a2 && number(a2, &c->a) && !a3) {
+			c->str = strdup(a1);
+			ok = true;
+		} else {
+			snprintf(why, whylen, "wait-for takes \"text\" and milliseconds");
+		}
+		break;
+	case OP_MONKEY:
+		if (a1 && a2 && number(a1, &c->a) && number(a2, &c->b) && !a3)
+			ok = true;
+		else
+			snprintf(why, whylen, "monkey takes a count and a seed");
+		break;
+	}
+	if (ok && (c->op == OP_TAP || c->op == OP_TAP_OPT || c->op == OP_KEYS || c->op == OP_EXPECT ||
+	           c->op == OP_WAIT_FOR) && c->str && !text_valid(c->str, strlen(c->str))) {
+		snprintf(why, whylen, "text is not valid UTF-8");
+		ok = false;
+	}
+out:
+	free(word);
+	free(a1);
+	free(a2);
+	free(a3);
+	if (!ok && !why[0])
+		snprintf(why, whylen, "bad command");
+	return ok;
+}
+
+script *script_load(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, tt_strerrno(errno));
+		return NULL;
+	}
+	script *s = calloc(1, sizeof *s);
+	size_t cap = 0;
+	char line[4096];
+	int lineno = 0;
+	if (!s || !(s->path = strdup(path)))
+		goto oom;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		size_t len = strlen(line);
+		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+			goto fail;
+		}
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		struct cmd c = {.line = lineno};
+		char why[160] = "";
+		const char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (!parse_line(p, &c, why, sizeof why)) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			free(c.str);
+			goto fail;
+		}
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct cmd *nc = realloc(s->cmds, cap * sizeof *nc);
+			if (!nc) {
+				free(c.str);
+				goto oom;
+			}
+			s->cmds = nc;
+		}
+		s->cmds[s->n++] = c;
+	}
+	fclose(f);
+	return s;
+oom:
+	snprintf(err, errlen, "%s: out of memory", path);
+fail:
+	fclose(f);
+	script_free(s);
+	return NULL;
+}
+
+/* --- running ---------------------------------------------------------------- */
+
+struct run {
+	script *s;
+	ui *u;
+	const script_host *host;
+	const struct cmd *c;
+};
+
+static void pump(struct run *r)
+{
+	SDL_Event ev;
+	while (SDL_PollEvent(&ev))
+		ui_handle_event(r->u, &ev);
+	if (r->host && r->host->tick)
+		r->host->tick(r->host->ctx);
+	ui_render(r->u);
+}
+
+static void visible_summary(ui *u, char *out, size_t len)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; i < u->n_widgets && n + 8 < len; i++) {
+		const ui_widget *w = &u->widgets[i];
+		if (!w->visible || !w->label[0])
+			continue;
+		int k = snprintf(out + n, len - n, "%s\"%.80s\"", n ? ", " : "", w->label);
+		if (k < 0 || (size_t)k >= len - n) {
+			snprintf(out + (len > 5 ? len - 5 : 0), 5, "...");
+			return;
+		}
+		n += (size_t)k;
+	}
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int fail(struct run *r, const char *fmt, ...);
+
+static int fail(struct run *r, const char *fmt, ...)
+{
+	char msg[512], vis[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const ui_screen *cur = ui_current(r->u);
+	visible_summary(r->u, vis, sizeof vis);
+	fprintf(stderr, "%s:%d: %s on screen '%s'; visible: %s\n", r->s->path, r->c->line, msg, cur ? cur->id : "?", vis);
+	return 1;
+}
+
+static void tap_at(struct run *r, int x, int y)
+{
+	ui_pointer_down(r->u, x, y);
+	pump(r); /* the pressed state is drawn, as for a finger */
+	ui_pointer_up(r->u, x, y);
+	pump(r);
+}
+
+static bool visible_text(ui *u, const char *text)
+{
+	for (int i = 0; i < u->n_widgets; i++)
+		if (u->widgets[i].visible && text_contains(u->widgets[i].label, text, false))
+			return true;
+	return false;
+}
+
+/* Brings a widget inside the scroll view into sight, as a person would
+ * scroll to it; returns the widget (re-found after scrolling). */
+static const ui_widget *reveal(struct run *r, const ui_widget *w, bool by_id, const char *key)
+{
+	for (int tries = 0; w && w->in_scroll && tries < 200; tries++) {
+		SDL_Rect v = r->u->scroll_view;
+		int cy = w->r.y + w->r.h / 2;
+		if (cy >= v.y + 10 && cy <= v.y + v.h - 10)
+			break;
+		ui_scroll_by(r->u, cy < v.y ? -(v.y - cy + v.h / 3) : cy - (v.y + v.h) + v.h / 3);
+		pump(r);
+		w = by_id ? ui_widget_find(r->u, key) : ui_widget_by_label(r->u, key);
+	}
+	return w;
+}
+
+static int do_tap(struct run *r, bool optional)
+{
+	const struct cmd *c = r->c;
+	if (c->by_xy) {
+		tap_at(r, (int)c->a, (int)c->b);
+		return 0;
+	}
+	const ui_widget *w = c->by_id ? ui_widget_find(r->u, c->str) : ui_widget_by_label(r->u, c->str);
+	if (!w && !c->by_id) {
+		/* a label inside a scrolled list may not be on screen yet */
+		for (int i = 0; i < r->u->n_widgets && !w; i++) {
+			const ui_widget *x = &r->u->widgets[i];
+			if (x->in_scroll && x->enabled && x->role != ROLE_TEXT && x->role != ROLE_SCROLL &&
+			    text_contains(x->label, c->str, false))
+				w = x;
+		}
+	}
+	if (w && w->in_scroll)
+		w = reveal(r, w, true, w->id);
+	if (!w || !w->visible) {
+		if (optional)
+			return 0;
+		return c->by_id ? fail(r, "tap: no visible widget @%s", c->str) : fail(r, "tap: no visible widget labelled \"%s\"", c->str);
+	}
+	if (!w->enabled) {
+		if (optional)
+			return 0;
+		return fail(r, "tap: widget @%s (\"%s\") is disabled", w->id, w->label);
+	}
+	tap_at(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
+	return 0;
+}
+
+static int do_keys(struct run *r)
+{
+	const char *s = r->c->str;
+	size_t len = strlen(s), pos = 0;
+	while (pos < len) {
+		size_t start = pos;
+		int32_t cp = text_decode(s, len, &pos);
+		char id[UI_ID_LEN];
+		if (cp == ' ')
+			snprintf(id, sizeof id, "osk.key.space");
+		else
+			snprintf(id, sizeof id, "osk.key.%.*s", (int)(pos - start), s + start);
+		const ui_widget *w = ui_widget_find(r->u, id);
+		if (!w || !w->visible) {
+			bool any = false;
+			for (int i = 0; i < r->u->n_widgets; i++)
+				any |= strncmp(r->u->widgets[i].id, "osk.key.", 8) == 0 && r->u->widgets[i].visible;
+			if (!any)
+				return fail(r, "keys: no on-screen keyboard is open (not available yet on this screen)");
+			return fail(r, "keys: no key @%s on the on-screen keyboard", id);
+		}
+		tap_at(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
+	}
+	return 0;
+}
+
+static int do_dump(struct run *r)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *arr = cJSON_CreateArray();
+	static const char *const roles[] = {"button", "tile", "item", "key", "field", "text", "image", "qr", "list",
+	                                    "scroll-content"};
+	const ui_screen *cur = ui_current(r->u);
+	cJSON_AddStringToObject(root, "screen", cur ? cur->id : "");
+	cJSON_AddItemToObject(root, "widgets", arr);
+	for (int i = 0; i < r->u->n_widgets; i++) {
+		const ui_widget *w = &r->u->widgets[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", w->id);
+		cJSON_AddStringToObject(o, "role", roles[w->role]);
+		cJSON_AddStringToObject(o, "label", w->label);
+		cJSON_AddNumberToObject(o, "x", w->r.x);
+		cJSON_AddNumberToObject(o, "y", w->r.y);
+		cJSON_AddNumberToObject(o, "w", w->r.w);
+		cJSON_AddNumberToObject(o, "h", w->r.h);
+		cJSON_AddBoolToObject(o, "visible", w->visible);
+		cJSON_AddBoolToObject(o, "enabled", w->enabled);
+		cJSON_AddItemToArray(arr, o);
+	}
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	FILE *f = text ? fopen(r->c->str, "w") : NULL;
+	bool ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+	if (f && fclose(f) != 0)
+		ok = false;
+	free(text);
+	if (!ok)
+		return fail(r, "dump: cannot write %s: %s", r->c->str, tt_strerrno(errno));
+	return 0;
+}
+
+/* A small, seedable generator, so a monkey run can be replayed exactly. */
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int do_monkey(struct run *r)
+{
+	uint64_t seed = (uint64_t)r->c->b * 2654435761u + 0x9E3779B97F4A7C15ull;
+	ui *u = r->u;
+	for (long i = 0; i < r->c->a; i++) {
+		unsigned roll = (unsigned)(rng_next(&seed) % 100);
+		if (roll < 60) {
+			/* tap a random tappable widget, or a random point */
+			int n = u->n_widgets;
+			const ui_widget *w = n ? &u->widgets[rng_next(&seed) % (uint64_t)n] : NULL;
+			if (w && w->visible && roll < 45)
+				tap_at(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
+			else
+				tap_at(r, (int)(rng_next(&seed) % (uint64_t)u->w), (int)(rng_next(&seed) % (uint64_t)u->h));
+		} else if (roll < 80) {
+			int x = (int)(rng_next(&seed) % (uint64_t)u->w), y = (int)(rng_next(&seed) % (uint64_t)u->h);
+			int dy = (int)(rng_next(&seed) % 1200) - 600;
+			ui_pointer_down(u, x, y);
+			for (int k = 1; k <= 4; k++) {
+				ui_pointer_move(u, x, y + dy * k / 4);
+				pump(r);
+			}
+			ui_pointer_up(u, x, y + dy);
+			pump(r);
+		} else if (roll < 90) {
+			ui_wheel(u, (int)(rng_next(&seed) % 7) - 3);
+			pump(r);
+		} else {
+			clock_advance(rng_next(&seed) % 30000);
+			pump(r);
+		}
+		/* The way home must always work. */
+		if ((i + 1) % 1000 == 0) {
+			const ui_widget *home = ui_widget_find(u, "nav.home");
+			if (home) {
+				tap_at(r, home->r.x + home->r.w / 2, home->r.y + home->r.h / 2);
+				if (strcmp(ui_current(u)->id, "home") != 0)
+					return fail(r, "monkey: after %ld events @nav.home did not lead home", i + 1);
+			}
+		}
+	}
+	return 0;
+}
+
+static void wait_real(struct run *r, long ms, bool (*done)(struct run *))
+{
+	uint64_t end = clock_ms() + (uint64_t)ms;
+	while (!(done && done(r))) {
+		uint64_t now = clock_ms();
+		if (now >= end)
+			break;
+		SDL_Event ev;
+		uint64_t left = end - now;
+		if (SDL_WaitEventTimeout(&ev, (int)(left < 20 ? left : 20)))
+			ui_handle_event(r->u, &ev);
+		pump(r);
+	}
+}
+
+static bool text_seen(struct run *r)
+{
+	return visible_text(r->u, r->c->str);
+}
+
+static bool delivered(struct run *r)
+{
+	return r->host && r->host->delivered && r->host->delivered(r->host->ctx) == 1;
+}
+
+int script_run(script *s, ui *u, const script_host *host)
+{
+	struct run r = {s, u, host, NULL};
+	for (size_t i = 0; i < s->n; i++) {
+		r.c = &s->cmds[i];
+		pump(&r);
+		int rc = 0;
+		switch (r.c->op) {
+		case OP_TAP:
+			rc = do_tap(&r, false);
+			break;
+		case OP_TAP_OPT:
+			rc = do_tap(&r, true);
+			break;
+		case OP_KEYS:
+			rc = do_keys(&r);
+			break;
+		case OP_EXPECT:
+			if (!visible_text(u, r.c->str))
+				rc = fail(&r, "expect \"%s\" failed", r.c->str);
+			break;
+		case OP_EXPECT_SCREEN:
+			if (strcmp(ui_current(u)->id, r.c->str) != 0)
+				rc = fail(&r, "expect-screen %s failed", r.c->str);
+			break;
+		case OP_ADVANCE:
+			clock_advance((uint64_t)r.c->a);
+			u->dirty = true;
+			pump(&r);
+			break;
+		case OP_WAIT_FOR:
+			wait_real(&r, r.c->a, text_seen);
+			if (!visible_text(u, r.c->str))
+				rc = fail(&r, "wait-for \"%s\" timed out after %ld ms", r.c->str, r.c->a);
+			break;
+		case OP_SCREENSHOT:
+			if (!ui_screenshot(u, r.c->str))
+				rc = fail(&r, "screenshot %s failed", r.c->str);
+			break;
+		case OP_DUMP:
+			rc = do_dump(&r);
+			break;
+		case OP_MONKEY:
+			rc = do_monkey(&r);
+			break;
+		case OP_WAIT_DELIVERED:
+			if (!host || !host->delivered || host->delivered(host->ctx) < 0) {
+				rc = fail(&r, "wait-delivered: not available yet (this kiosk has no outbox)");
+				break;
+			}
+			wait_real(&r, r.c->a, delivered);
+			if (!delivered(&r))
+				rc = fail(&r, "wait-delivered timed out after %ld ms", r.c->a);
+			break;
+		case OP_SLEEP:
+			wait_real(&r, r.c->a, NULL);
+			break;
+		}
+		if (rc)
+			return rc;
+		if (u->quit)
+			break;
+	}
+	return 0;
+}

@@ -1,0 +1,216 @@
+/* ui.h - the kiosk's user interface layer (SDL2).
+ *
+ * Immediate-mode widgets over a retained frame: a screen's draw function
+ * lays out and draws its widgets every time the frame is dirty, and each
+ * widget call also records {id, role, label, rect} in the frame's widget
+ * table.  That table serves hit-testing for touch and mouse, the
+ * automation script (tap by label or id, expect, dump) and, later, screen
+ * readers.  Nothing is drawn while nothing changes: input, timers and
+ * script commands mark the frame dirty.
+ *
+ * Coordinates are logical: 1920x1080 (landscape) or 1080x1920 (portrait),
+ * scaled by SDL to the real display. */
+#ifndef TRAMTIN_UI_H
+#define TRAMTIN_UI_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tramtin/config.h"
+#include "tramtin/content.h"
+#include "tramtin/i18n.h"
+
+#define UI_MAX_WIDGETS 1024
+#define UI_ID_LEN 48
+#define UI_LABEL_LEN 512
+
+typedef enum ui_role {
+	ROLE_BUTTON, ROLE_TILE, ROLE_ITEM, ROLE_KEY, ROLE_FIELD, ROLE_TEXT, ROLE_IMAGE, ROLE_QR, ROLE_LIST,
+	ROLE_SCROLL
+} ui_role;
+
+typedef struct ui_widget {
+	char id[UI_ID_LEN];
+	char label[UI_LABEL_LEN];
+	ui_role role;
+	SDL_Rect r;
+	bool visible;
+	bool enabled;
+	bool in_scroll; /* inside the scroll view: hit only within it */
+} ui_widget;
+
+/* Font faces and the sizes the UI uses (logical pixels). */
+typedef enum ui_face { FACE_REGULAR = 0, FACE_BOLD, FACE__COUNT } ui_face;
+
+typedef struct ui_font_key {
+	ui_face face;
+	int size;
+} ui_font_key;
+
+typedef struct ui_theme {
+	SDL_Color bg, surface, text, muted, primary, primary_text, accent, border, pressed, danger;
+} ui_theme;
+
+struct ui_screen;
+struct text_cache;
+struct image_cache;
+
+/* Navigation: a small stack of screens with their parameters. */
+#define UI_NAV_DEPTH 16
+typedef struct ui_nav_entry {
+	const struct ui_screen *screen;
+	char arg[96];     /* e.g. a category or page id */
+	int scroll;       /* restored on back */
+} ui_nav_entry;
+
+typedef struct ui {
+	SDL_Window *window;
+	SDL_Renderer *renderer;
+	int w, h;                 /* logical size */
+	bool portrait;
+	const tt_config *cfg;     /* borrowed */
+	content_bundle *bundle;   /* borrowed */
+	ui_theme theme;
+
+	char font_path[FACE__COUNT][1024];
+	TTF_Font *fonts[FACE__COUNT][16];
+	int font_sizes[FACE__COUNT][16];
+	struct text_cache *texts;
+	struct image_cache *images;
+
+	ui_widget widgets[UI_MAX_WIDGETS];
+	int n_widgets;
+	bool dirty;
+	uint64_t frames;          /* frames drawn so far */
+
+	ui_nav_entry nav[UI_NAV_DEPTH];
+	int nav_depth;
+
+	/* pointer state */
+	bool pointer_down;
+	int press_x, press_y, last_x, last_y;
+	char pressed_id[UI_ID_LEN];
+	bool dragging;
+	SDL_FingerID finger;
+	bool finger_active;
+
+	/* the screen's scroll area, recorded while drawing */
+	SDL_Rect scroll_view;
+	int scroll_max;
+	bool scroll_registered;
+
+	uint64_t last_input_ms;
+	bool quit;
+	int64_t now;              /* wall clock for this frame (posting windows) */
+} ui;
+
+typedef struct ui_screen {
+	const char *id;
+	void (*enter)(ui *u, const char *arg);
+	void (*draw)(ui *u);
+	/* a widget was activated (tap released on it); return true if handled */
+	bool (*activate)(ui *u, const char *id);
+	void (*leave)(ui *u);
+} ui_screen;
+
+/* --- platform.c -------------------------------------------------------- */
+typedef struct ui_options {
+	bool headless, windowed;
+	int width, height;        /* window size; 0: desktop / 1920x1080 */
+} ui_options;
+
+/* Creates the window and renderer and loads fonts. Returns NULL with one
+ * log line on failure. */
+ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt);
+void ui_free(ui *u);
+
+/* Handles one SDL event (touch, mouse, keys, window). */
+void ui_handle_event(ui *u, const SDL_Event *ev);
+/* Draws a frame if dirty. Returns true if one was drawn. */
+bool ui_render(ui *u);
+/* Saves the current frame as a PNG. Returns false with a log line. */
+bool ui_screenshot(ui *u, const char *path);
+
+/* Pointer input in logical coordinates (also used by automation). */
+void ui_pointer_down(ui *u, int x, int y);
+void ui_pointer_move(ui *u, int x, int y);
+void ui_pointer_up(ui *u, int x, int y);
+void ui_wheel(ui *u, int dy);
+
+/* --- nav ---------------------------------------------------------------- */
+void ui_go(ui *u, const char *screen_id, const char *arg);
+void ui_back(ui *u);
+void ui_home(ui *u);
+const ui_screen *ui_current(const ui *u);
+const char *ui_arg(const ui *u);
+int *ui_scroll(ui *u);
+void ui_set_lang(ui *u, tt_lang lang);
+const ui_screen *ui_find_screen(const char *id);
+
+/* --- render.c: drawing primitives -------------------------------------- */
+TTF_Font *ui_font(ui *u, ui_face face, int size);
+void ui_fill(ui *u, SDL_Rect r, SDL_Color c);
+void ui_fill_round(ui *u, SDL_Rect r, int radius, SDL_Color c);
+void ui_frame_rect(ui *u, SDL_Rect r, int thickness, SDL_Color c);
+/* Draws one line of text at (x, y) (top-left); returns its width. */
+int ui_text(ui *u, ui_face face, int size, SDL_Color c, int x, int y, const char *s, size_t len);
+int ui_text_width(ui *u, ui_face face, int size, const char *s, size_t len);
+int ui_line_height(ui *u, ui_face face, int size);
+/* Draws text wrapped into width, at most max_lines (0: all; the last
+ * shown line gets an ellipsis if cut).  Returns the height used.  If
+ * draw is false only measures. */
+int ui_text_wrapped(ui *u, ui_face face, int size, SDL_Color c, int x, int y, int width, const char *s,
+                    int max_lines, bool draw);
+/* Draws the image file at path fitted into r (keeping aspect); returns
+ * the height drawn (0 if it could not be loaded: one log line, once). */
+int ui_image(ui *u, const char *path, SDL_Rect r, bool draw);
+/* Image size, or false if it cannot be loaded. */
+bool ui_image_size(ui *u, const char *path, int *w, int *h);
+void ui_qr(ui *u, const char *text, SDL_Rect r);
+void ui_cache_stats(ui *u, size_t *text_entries, size_t *text_bytes, uint64_t *text_misses);
+void ui_caches_free(ui *u);
+struct text_cache *text_cache_new(void);
+void text_cache_free(struct text_cache *c);
+struct image_cache *image_cache_new(void);
+void image_cache_free(struct image_cache *c);
+
+/* --- widgets.c ---------------------------------------------------------- */
+/* Records a widget in the frame's table (label copied). Returns it. */
+ui_widget *ui_widget_add(ui *u, const char *id, ui_role role, const char *label, SDL_Rect r, bool visible);
+const ui_widget *ui_widget_find(const ui *u, const char *id);
+/* Finds a visible, tappable widget whose label contains text (NFC);
+ * an exact label match wins over a partial one. */
+const ui_widget *ui_widget_by_label(const ui *u, const char *text);
+const ui_widget *ui_widget_at(const ui *u, int x, int y);
+bool ui_pressed(const ui *u, const char *id);
+
+enum ui_icon { ICON_NONE = -1, ICON_DOC, ICON_HEART, ICON_BOARD, ICON_BUBBLE, ICON_SHIELD, ICON_SEARCH, ICON_HOME,
+               ICON_BACK, ICON_UP, ICON_DOWN };
+/* Draws a pictogram of kind (enum ui_icon) centred at (cx, cy), s wide. */
+void ui_icon(ui *u, int kind, int cx, int cy, int s, SDL_Color c, SDL_Color bg);
+
+typedef enum ui_button_style { BTN_PRIMARY, BTN_SECONDARY, BTN_NAV, BTN_DANGER } ui_button_style;
+void ui_button(ui *u, const char *id, const char *label, SDL_Rect r, ui_button_style style);
+void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect r, SDL_Color color, int icon);
+/* A list row: title and summary; returns its height (measures if r.h 0). */
+void ui_list_item(ui *u, const char *id, const char *title, const char *summary, const char *meta, SDL_Rect r);
+/* Text widget (role text) wrapped in width: returns height. */
+int ui_label(ui *u, const char *id, ui_face face, int size, SDL_Color c, int x, int y, int width, const char *s);
+
+/* Standard chrome: top bar with home, back, title, language; returns the
+ * content rectangle below it. */
+SDL_Rect ui_chrome(ui *u, const char *title, bool back);
+
+/* A vertical scroll area: content drawn between ui_scroll_begin and
+ * ui_scroll_end, offset by the screen's scroll; up/down buttons appear
+ * when the content is taller than the view. */
+void ui_scroll_begin(ui *u, SDL_Rect view);
+void ui_scroll_end(ui *u, int content_h);
+void ui_scroll_by(ui *u, int dy);
+
+/* screens.c registry */
+extern const ui_screen *const ui_screens[];
+
+#endif

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Exit codes and error lines of the kiosk's command line, config and
+# scripts, and a kiosk that still starts on broken content.
+# usage: cli.sh TRAMTIN SRCDIR OUTDIR
+set -u
+tramtin=$(realpath "$1") src=$2 out=$3/cli
+rm -rf "$out"; mkdir -p "$out"; cd "$out" || exit 2
+export XDG_STATE_HOME="$out/state"
+fails=0
+check() { # name expected_rc stderr_pattern -- command...
+  local name=$1 want=$2 pat=$3; shift 4
+  "$@" >stdout.txt 2>stderr.txt; local rc=$?
+  if [ $rc -ne "$want" ]; then
+    echo "cli: $name: exit $rc, expected $want; stderr: $(head -c 600 stderr.txt)" >&2; fails=$((fails+1)); return
+  fi
+  if [ -n "$pat" ] && ! grep -qF -- "$pat" stderr.txt; then
+    echo "cli: $name: stderr lacks '$pat': $(head -c 600 stderr.txt)" >&2; fails=$((fails+1)); return
+  fi
+  if [ "$want" = 2 ] && [ "$(wc -l < stderr.txt)" -gt 3 ]; then
+    echo "cli: $name: a usage error should be one line, got: $(cat stderr.txt)" >&2; fails=$((fails+1)); return
+  fi
+  echo "cli: $name: ok"
+}
+printf '[kiosk]\nid = k1\nbogus = 1\n' > bad-key.ini
+printf '[mqtt]\nport = 0\n' > bad-value.ini
+printf 'expect-screen home\nfrobnicate now\n' > bad-syntax.script
+printf 'expect-screen home\nexpect "Chữ không có trên màn hình"\n' > failing.script
+printf 'expect "unterminated\n' > unterminated.script
+printf 'expect-screen home\n' > home.script
+printf 'tap @home.policies\nexpect-screen policy.categories\ntap @list.item.1\nexpect-screen policy.list\ntap @list.item.1\nexpect-screen policy.page\nexpect "chưa hiển thị được"\nscreenshot bad-page.png\ntap @nav.back\ntap @list.item.3\nexpect-screen policy.page\ntap @nav.home\ntap @home.campaigns\ntap @list.item.1\nscreenshot bad-image.png\n' > bad-content.script
+printf 'wait-delivered 10\n' > delivered.script
+
+check bad-key 2 "bad-key.ini:3: [kiosk] bogus: unknown key" -- "$tramtin" --headless --config bad-key.ini --script home.script
+check bad-value 2 "bad-value.ini:2: [mqtt] port: must be between 1 and 65535; got '0'" -- "$tramtin" --headless --config bad-value.ini --script home.script
+check no-config 2 "nosuch.ini: cannot open" -- "$tramtin" --headless --config nosuch.ini --script home.script
+check bad-size 2 "--size: expected WxH" -- "$tramtin" --headless --size 12by9
+check bad-option 2 "" -- "$tramtin" --frobnicate
+check bad-syntax 2 "bad-syntax.script:2: unknown command 'frobnicate'" -- "$tramtin" --headless --script bad-syntax.script
+check unterminated 2 "unterminated.script:1: unterminated quoted text" -- "$tramtin" --headless --script unterminated.script
+check failing-expect 1 "failing.script:2: expect \"Chữ không có trên màn hình\" failed on screen 'home'; visible: " -- "$tramtin" --headless --script failing.script
+check not-yet 1 "delivered.script:1: wait-delivered: not available yet" -- "$tramtin" --headless --script delivered.script
+# Broken content: the kiosk starts, shows what it can, one line per fault.
+printf '[content]\ndir = %s\n' "$src/tests/unit/data/bad-bundle" > bad-content.ini
+check bad-content 0 "missing-body" -- "$tramtin" --headless --config bad-content.ini --script bad-content.script
+grep -q "bad-utf8" stderr.txt || { echo "cli: bad-content: no line for the invalid page" >&2; fails=$((fails+1)); }
+grep -q "broken.png: cannot show image" stderr.txt || { echo "cli: bad-content: no line for the broken image" >&2; fails=$((fails+1)); }
+printf '[content]\ndir = %s\n' "$src/tests/unit/data/broken-json" > broken-json.ini
+check broken-json 0 "manifest.json:1: not valid JSON" -- "$tramtin" --headless --config broken-json.ini --script home.script
+echo "$((14 - fails)) passed, $fails failed"
+[ $fails -eq 0 ]

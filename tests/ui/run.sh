@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs one UI automation script headless and compares its screenshots with
+# the references in tests/ui/ref/NAME/ (tolerance: tests/ui/pngdiff.c).
+# usage: run.sh TRAMTIN PNGDIFF SRCDIR OUTDIR NAME [tramtin options...]
+# With TT_UPDATE_REFS=1 the screenshots become the new references.
+set -u
+tramtin=$(realpath "$1") pngdiff=$(realpath "$2") src=$3 outroot=$4 name=$5
+shift 5
+out="$outroot/$name"
+rm -rf "$out"
+mkdir -p "$out/state"
+cd "$out" || exit 2
+XDG_STATE_HOME="$out/state" "$tramtin" --headless --script "$src/tests/ui/$name.script" "$@"
+rc=$?
+if [ $rc -ne 0 ]; then
+  echo "ui: $name: tramtin exited with $rc" >&2
+  exit $rc
+fi
+refdir="$src/tests/ui/ref/$name"
+if [ "${TT_UPDATE_REFS:-0}" = 1 ]; then
+  rm -rf "$refdir"
+  mkdir -p "$refdir"
+  cp "$out"/*.png "$refdir"/ 2>/dev/null
+  echo "ui: $name: references updated in $refdir"
+  exit 0
+fi
+shots=$(ls "$out"/*.png 2>/dev/null | wc -l)
+if [ "$shots" -eq 0 ]; then
+  echo "ui: $name: the script took no screenshot" >&2
+  exit 1
+fi
+fail=0
+for png in "$out"/*.png; do
+  base=$(basename "$png")
+  case "$base" in *.diff.png) continue ;; esac
+  if [ ! -f "$refdir/$base" ]; then
+    echo "ui: $name: no reference $refdir/$base (run TT_UPDATE_REFS=1 meson test --suite ui)" >&2
+    fail=1
+    continue
+  fi
+  "$pngdiff" "$refdir/$base" "$png" "$out/${base%.png}.diff.png" || fail=1
+done
+[ $fail -eq 0 ] && echo "ui: $name: $shots screenshot(s) match"
+exit $fail

@@ -1,0 +1,125 @@
+/* test_text.c - NFC, graphemes and line breaking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tramtin/text.h"
+
+static void nfc_composes_vietnamese(void **state)
+{
+	(void)state;
+	/* "ặ" as a + dot below + breve, and "ữ" as u + horn + tilde */
+	const char *decomposed = "a\xcc\xa3\xcc\x86 u\xcc\x9b\xcc\x83";
+	char *n = text_nfc(decomposed, strlen(decomposed));
+	assert_non_null(n);
+	assert_string_equal(n, "ặ ữ");
+	assert_true(text_is_nfc(n));
+	assert_false(text_is_nfc(decomposed));
+	free(n);
+}
+
+static void nfc_rejects_invalid_utf8(void **state)
+{
+	(void)state;
+	assert_null(text_nfc("\xc3\x28", 2));
+	assert_null(text_nfc("ab\xff", 3));
+	assert_false(text_valid("a\0b", 3)); /* NUL inside */
+	assert_true(text_valid("Hà Tĩnh", strlen("Hà Tĩnh")));
+	char *e = text_nfc("", 0);
+	assert_non_null(e);
+	assert_string_equal(e, "");
+	free(e);
+}
+
+static void contains_is_nfc_insensitive(void **state)
+{
+	(void)state;
+	assert_true(text_contains("Cảm ơn bạn", "Cảm ơn", false));
+	assert_true(text_contains("Ca\xcc\x89m ơn", "Cảm", false)); /* decomposed haystack */
+	assert_false(text_contains("Cam on", "Cảm", false));
+	assert_true(text_contains("NGƯỜI NGHÈO", "người nghèo", true));
+	assert_false(text_contains("NGƯỜI NGHÈO", "người nghèo", false));
+	assert_false(text_contains(NULL, "a", false));
+}
+
+static void graphemes_step_over_marks(void **state)
+{
+	(void)state;
+	const char *s = "e\xcc\x82\xcc\x89x"; /* ể decomposed, then x */
+	size_t len = strlen(s);
+	assert_int_equal(text_graphemes(s, len), 2);
+	assert_int_equal(text_next_grapheme(s, len, 0), 5);
+	assert_int_equal(text_prev_grapheme(s, len, len), 5);
+	assert_int_equal(text_prev_grapheme(s, len, 5), 0);
+	assert_int_equal(text_graphemes("ệ", strlen("ệ")), 1);
+}
+
+/* Fixed-width font: every grapheme is 10 units. */
+static int mono(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	return (int)text_graphemes(s, n) * 10;
+}
+
+static void wrap_breaks_at_spaces(void **state)
+{
+	(void)state;
+	const char *s = "Hộ nghèo được hỗ trợ nhà ở";
+	text_line lines[8];
+	size_t n = text_wrap(s, strlen(s), 100, mono, NULL, lines, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(lines[0].len, strlen("Hộ nghèo"));
+	assert_memory_equal(s + lines[1].start, "được hỗ", strlen("được hỗ"));
+	assert_memory_equal(s + lines[2].start, "trợ nhà ở", strlen("trợ nhà ở"));
+	for (size_t i = 0; i < n; i++)
+		assert_true(lines[i].width <= 100);
+}
+
+static void wrap_keeps_newlines_and_cuts_long_words(void **state)
+{
+	(void)state;
+	const char *s = "a\n\nbbbbbbbbbbbbbbb";
+	text_line lines[8];
+	size_t n = text_wrap(s, strlen(s), 50, mono, NULL, lines, 8);
+	assert_int_equal(n, 5); /* "a", "", then 15 b's in 5+5+5 */
+	assert_int_equal(lines[1].len, 0);
+	assert_int_equal(lines[2].len, 5);
+	/* asking for fewer lines still counts them all */
+	assert_int_equal(text_wrap(s, strlen(s), 50, mono, NULL, lines, 1), 5);
+}
+
+static void wrap_never_splits_a_grapheme(void **state)
+{
+	(void)state;
+	const char *s = "e\xcc\x82\xcc\x89" "e\xcc\x82\xcc\x89" "e\xcc\x82\xcc\x89";
+	text_line lines[8];
+	size_t n = text_wrap(s, strlen(s), 10, mono, NULL, lines, 8);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(lines[i].len, 5);
+}
+
+static void hash_differs(void **state)
+{
+	(void)state;
+	assert_int_not_equal(text_hash("a", 1, 0), text_hash("b", 1, 0));
+	assert_int_not_equal(text_hash("a", 1, 0), text_hash("a", 1, 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nfc_composes_vietnamese),
+		cmocka_unit_test(nfc_rejects_invalid_utf8),
+		cmocka_unit_test(contains_is_nfc_insensitive),
+		cmocka_unit_test(graphemes_step_over_marks),
+		cmocka_unit_test(wrap_breaks_at_spaces),
+		cmocka_unit_test(wrap_keeps_newlines_and_cuts_long_words),
+		cmocka_unit_test(wrap_never_splits_a_grapheme),
+		cmocka_unit_test(hash_differs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
