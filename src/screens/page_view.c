@@ -202,6 +202,7 @@ static void doc_panel(ui *u, const content_page *p, SDL_Rect r)
 	const ui_theme *t = &u->theme;
 	tt_lang l = i18n_lang();
 	ui_fill_round(u, r, 20, t->surface);
+	SDL_Color prev = ui_set_text_bg(u, t->surface);
 	char label[UI_LABEL_LEN];
 	const char *doc = content_tr(&p->doc_title, l);
 	snprintf(label, sizeof label, "%s: %s", _("QR code of the full document"), doc);
@@ -214,6 +215,7 @@ static void doc_panel(ui *u, const content_page *p, SDL_Rect r)
 		y += ui_label(u, "page.qr.caption", FACE_BOLD, 38, t->text, x, y, w, _("Full text of the document")) + 12;
 		y += ui_label(u, "page.qr.doc", FACE_REGULAR, 36, t->primary, x, y, w, doc) + 12;
 		ui_label(u, "page.qr.hint", FACE_REGULAR, 32, t->muted, x, y, w, _("Scan with your phone camera to read it."));
+		ui_set_text_bg(u, prev);
 		return;
 	}
 	int y = r.y + 28, x = r.x + 28, w = r.w - 56;
@@ -225,6 +227,7 @@ static void doc_panel(ui *u, const content_page *p, SDL_Rect r)
 	ui_widget_add(u, "page.qr", ROLE_QR, label, qr, true);
 	ui_label(u, "page.qr.hint", FACE_REGULAR, 32, t->muted, x, y + q + 16, w,
 	         _("Scan with your phone camera to read it."));
+	ui_set_text_bg(u, prev);
 }
 
 void page_view_draw(ui *u, const content_page *p)

@@ -98,7 +98,6 @@ ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt)
 		tt_error("cannot create a renderer: %s", SDL_GetError());
 		goto fail;
 	}
-	SDL_SetRenderDrawBlendMode(u->renderer, SDL_BLENDMODE_BLEND);
 	if (!opt->windowed && !opt->headless)
 		SDL_ShowCursor(SDL_DISABLE);
 	set_layout(u);
@@ -106,7 +105,8 @@ ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt)
 		goto fail;
 	u->texts = text_cache_new();
 	u->images = image_cache_new();
-	if (!u->texts || !u->images)
+	u->rc = rencache_new(u->renderer);
+	if (!u->texts || !u->images || !u->rc)
 		goto fail;
 	u->last_input_ms = clock_ms();
 	ui_home(u);
@@ -124,6 +124,7 @@ void ui_free(ui *u)
 		u->nav[u->nav_depth - 1].screen->leave(u);
 	text_cache_free(u->texts);
 	image_cache_free(u->images);
+	rencache_free(u->rc);
 	for (int f = 0; f < FACE__COUNT; f++)
 		for (int i = 0; i < 16; i++)
 			if (u->fonts[f][i])
@@ -315,6 +316,8 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 	case SDL_WINDOWEVENT:
 		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
 			set_layout(u);
+		if (u->rc)
+			rencache_invalidate(u->rc); /* exposed or resized: repaint all */
 		u->dirty = true;
 		break;
 	case SDL_RENDER_TARGETS_RESET:
@@ -324,6 +327,7 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 		image_cache_free(u->images);
 		u->texts = text_cache_new();
 		u->images = image_cache_new();
+		rencache_invalidate(u->rc);
 		u->dirty = true;
 		break;
 	case SDL_MOUSEBUTTONDOWN:
@@ -377,16 +381,20 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 
 /* --- frames --------------------------------------------------------------- */
 
-static void draw_frame(ui *u)
+static void draw_frame(ui *u, bool full)
 {
 	u->dirty = false;
 	u->n_widgets = 0;
 	u->scroll_registered = false;
 	u->now = clock_now();
+	ui_cache_frame_begin(u);
+	rencache_begin(u->rc);
 	ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, u->theme.bg);
+	u->text_bg = u->theme.bg;
 	const ui_screen *s = ui_current(u);
 	if (s && s->draw)
 		s->draw(u);
+	rencache_end(u->rc, u->renderer, u->w, u->h, full);
 	u->frames++;
 }
 
@@ -394,7 +402,7 @@ bool ui_render(ui *u)
 {
 	if (!u->dirty)
 		return false;
-	draw_frame(u);
+	draw_frame(u, false);
 	SDL_RenderPresent(u->renderer);
 	return true;
 }
@@ -402,7 +410,9 @@ bool ui_render(ui *u)
 bool ui_screenshot(ui *u, const char *path)
 {
 	int w, h;
-	draw_frame(u);
+	/* What is on screen, as partial redraws left it (tests compare it with
+	 * references, so a wrong partial redraw shows up there). */
+	draw_frame(u, false);
 	SDL_GetRendererOutputSize(u->renderer, &w, &h);
 	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
 	if (!s) {

@@ -28,7 +28,7 @@ struct text_entry {
 	size_t len;
 	ui_face face;
 	int size;
-	uint32_t color;
+	uint64_t color; /* foreground << 32 | background (0: transparent) */
 	SDL_Texture *tex;
 	int w, h;
 	uint64_t used;
@@ -39,6 +39,7 @@ struct text_cache {
 	size_t n;
 	size_t pixels;
 	uint64_t tick, misses;
+	uint64_t frame_start; /* entries used since then are drawn this frame */
 };
 
 struct image_entry {
@@ -51,7 +52,7 @@ struct image_entry {
 
 struct image_cache {
 	struct image_entry e[IMAGE_SLOTS];
-	uint64_t tick;
+	uint64_t tick, frame_start;
 	tt_qr qr;
 	char *qr_text;
 };
@@ -141,12 +142,23 @@ static uint32_t pack(SDL_Color c)
 	return (uint32_t)c.r << 24 | (uint32_t)c.g << 16 | (uint32_t)c.b << 8 | c.a;
 }
 
-/* Returns the cached texture for one line, rendering it on a miss. */
+SDL_Color ui_set_text_bg(ui *u, SDL_Color bg)
+{
+	SDL_Color prev = u->text_bg;
+	u->text_bg = bg;
+	return prev;
+}
+
+/* Returns the cached texture for one line, rendering it on a miss.  Text
+ * on a known opaque background is rendered onto it (TTF "shaded") and
+ * copied without blending: with the software renderer a blended blit of a
+ * page of text costs several times a plain copy. */
 static struct text_entry *text_get(ui *u, ui_face face, int size, SDL_Color color, const char *s, size_t len)
 {
 	struct text_cache *c = u->texts;
-	uint32_t col = pack(color);
-	uint64_t h = text_hash(s, len, (uint64_t)face << 40 ^ (uint64_t)size << 32 ^ col);
+	bool opaque = u->text_bg.a == 255;
+	uint64_t col = (uint64_t)pack(color) << 32 | (opaque ? pack(u->text_bg) : 0);
+	uint64_t h = text_hash(s, len, ((uint64_t)face << 56 ^ (uint64_t)size << 48) ^ col);
 	for (size_t i = 0; i < c->n; i++) {
 		struct text_entry *e = &c->e[i];
 		if (e->hash == h && e->len == len && e->face == face && e->size == size && e->color == col &&
@@ -164,24 +176,34 @@ static struct text_entry *text_get(ui *u, ui_face face, int size, SDL_Color colo
 		return NULL;
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	SDL_Surface *surf = TTF_RenderUTF8_Blended(f, copy, color);
+	SDL_Surface *surf = opaque ? TTF_RenderUTF8_Shaded(f, copy, color, u->text_bg) : TTF_RenderUTF8_Blended(f, copy, color);
 	if (!surf) {
 		free(copy);
 		return NULL;
 	}
 	SDL_Texture *tex = SDL_CreateTextureFromSurface(u->renderer, surf);
+	if (tex && opaque)
+		SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE);
 	int w = surf->w, hh = surf->h;
 	SDL_FreeSurface(surf);
 	if (!tex) {
 		free(copy);
 		return NULL;
 	}
-	/* Evict least recently used entries until there is room. */
+	/* Evict least recently used entries until there is room, but never
+	 * one this frame already drew (its texture is in the command list). */
 	while (c->n && (c->n == TEXT_SLOTS || c->pixels + (size_t)w * (size_t)hh > TEXT_BUDGET_PX)) {
 		size_t old = 0;
 		for (size_t i = 1; i < c->n; i++)
 			if (c->e[i].used < c->e[old].used)
 				old = i;
+		if (c->e[old].used > c->frame_start && c->n < TEXT_SLOTS)
+			break; /* over budget for one frame rather than a dangling texture */
+		if (c->e[old].used > c->frame_start) {
+			SDL_DestroyTexture(tex);
+			free(copy);
+			return NULL;
+		}
 		text_entry_drop(c, old);
 	}
 	struct text_entry *e = &c->e[c->n++];
@@ -190,13 +212,18 @@ static struct text_entry *text_get(ui *u, ui_face face, int size, SDL_Color colo
 	return e;
 }
 
+void ui_cache_frame_begin(ui *u)
+{
+	u->texts->frame_start = u->texts->tick;
+	u->images->frame_start = u->images->tick;
+}
+
 int ui_text(ui *u, ui_face face, int size, SDL_Color c, int x, int y, const char *s, size_t len)
 {
 	struct text_entry *e = text_get(u, face, size, c, s, len);
 	if (!e)
 		return 0;
-	SDL_Rect dst = {x, y, e->w, e->h};
-	SDL_RenderCopy(u->renderer, e->tex, NULL, &dst);
+	rencache_copy(u->rc, e->tex, (SDL_Rect){x, y, e->w, e->h}, e->hash);
 	return e->w;
 }
 
@@ -269,6 +296,8 @@ static struct image_entry *image_get(ui *u, const char *path)
 		if (c->e[i].used < c->e[slot].used)
 			slot = i;
 	}
+	if (c->e[slot].used > c->frame_start && c->e[slot].tex)
+		return NULL; /* every slot is on screen this frame */
 	struct image_entry *e = &c->e[slot];
 	if (e->tex)
 		SDL_DestroyTexture(e->tex);
@@ -316,7 +345,7 @@ int ui_image(ui *u, const char *path, SDL_Rect r, bool draw)
 		s = 2.0;
 	SDL_Rect dst = {r.x, r.y, (int)(e->w * s), (int)(e->h * s)};
 	if (draw)
-		SDL_RenderCopy(u->renderer, e->tex, NULL, &dst);
+		rencache_copy(u->rc, e->tex, dst, text_hash(path, strlen(path), 0x1a9e));
 	return dst.h;
 }
 
@@ -341,9 +370,8 @@ void ui_qr(ui *u, const char *text, SDL_Rect r)
 		module = 1;
 	int full = module * (n + 8);
 	int ox = r.x + (r.w - full) / 2, oy = r.y + (r.h - full) / 2;
-	SDL_SetRenderDrawColor(u->renderer, 255, 255, 255, 255);
-	SDL_RenderFillRect(u->renderer, &(SDL_Rect){ox, oy, full, full});
-	SDL_SetRenderDrawColor(u->renderer, 0, 0, 0, 255);
+	ui_fill(u, (SDL_Rect){ox, oy, full, full}, (SDL_Color){255, 255, 255, 255});
+	SDL_Color black = {0, 0, 0, 255};
 	SDL_Rect rects[64];
 	int k = 0;
 	for (int y = 0; y < n; y++)
@@ -357,18 +385,17 @@ void ui_qr(ui *u, const char *text, SDL_Rect r)
 			rects[k++] = (SDL_Rect){ox + (x + 4) * module, oy + (y + 4) * module, run * module, module};
 			x += run - 1;
 			if (k == 64) {
-				SDL_RenderFillRects(u->renderer, rects, k);
+				rencache_rects(u->rc, rects, k, black);
 				k = 0;
 			}
 		}
 	if (k)
-		SDL_RenderFillRects(u->renderer, rects, k);
+		rencache_rects(u->rc, rects, k, black);
 }
 
 void ui_fill(ui *u, SDL_Rect r, SDL_Color c)
 {
-	SDL_SetRenderDrawColor(u->renderer, c.r, c.g, c.b, c.a);
-	SDL_RenderFillRect(u->renderer, &r);
+	rencache_rects(u->rc, &r, 1, c);
 }
 
 void ui_fill_round(ui *u, SDL_Rect r, int radius, SDL_Color c)
@@ -379,25 +406,23 @@ void ui_fill_round(ui *u, SDL_Rect r, int radius, SDL_Color c)
 		radius = r.w / 2;
 	if (radius > 128)
 		radius = 128;
-	SDL_SetRenderDrawColor(u->renderer, c.r, c.g, c.b, c.a);
-	SDL_RenderFillRect(u->renderer, &(SDL_Rect){r.x, r.y + radius, r.w, r.h - 2 * radius});
-	/* the rounded top and bottom bands, one row at a time */
-	SDL_Rect rows[256];
+	/* the middle, then the rounded top and bottom bands a row at a time */
+	SDL_Rect rows[257];
 	int k = 0;
+	rows[k++] = (SDL_Rect){r.x, r.y + radius, r.w, r.h - 2 * radius};
 	for (int i = 0; i < radius; i++) {
 		double dy = radius - i - 0.5;
 		int inset = radius - (int)(SDL_sqrt((double)radius * radius - dy * dy) + 0.5);
 		rows[k++] = (SDL_Rect){r.x + inset, r.y + i, r.w - 2 * inset, 1};
 		rows[k++] = (SDL_Rect){r.x + inset, r.y + r.h - 1 - i, r.w - 2 * inset, 1};
 	}
-	SDL_RenderFillRects(u->renderer, rows, k);
+	rencache_rects(u->rc, rows, k, c);
 }
 
 void ui_frame_rect(ui *u, SDL_Rect r, int t, SDL_Color c)
 {
-	SDL_SetRenderDrawColor(u->renderer, c.r, c.g, c.b, c.a);
 	SDL_Rect s[4] = {{r.x, r.y, r.w, t}, {r.x, r.y + r.h - t, r.w, t}, {r.x, r.y, t, r.h}, {r.x + r.w - t, r.y, t, r.h}};
-	SDL_RenderFillRects(u->renderer, s, 4);
+	rencache_rects(u->rc, s, 4, c);
 }
 
 /* Finds a font file through fontconfig; false if none of the family. */

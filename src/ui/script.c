@@ -20,7 +20,7 @@
 #include "tramtin/text.h"
 #include "ui/script.h"
 
-enum op { OP_TAP, OP_TAP_OPT, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
+enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
           OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP };
 
 struct cmd {
@@ -41,7 +41,7 @@ static const struct {
 	const char *name;
 	enum op op;
 } names[] = {
-	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
+	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"touch", OP_TOUCH}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
 	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
 	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
 	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP},
@@ -137,6 +137,7 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 	switch (c->op) {
 	case OP_TAP:
 	case OP_TAP_OPT:
+	case OP_TOUCH:
 		if (a1 && a2 && !q1 && number(a1, &c->a) && number(a2, &c->b) && !a3) {
 			c->by_xy = true;
 			ok = true;
@@ -193,7 +194,7 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			snprintf(why, whylen, "monkey takes a count and a seed");
 		break;
 	}
-	if (ok && (c->op == OP_TAP || c->op == OP_TAP_OPT || c->op == OP_KEYS || c->op == OP_EXPECT ||
+	if (ok && (c->op == OP_TAP || c->op == OP_TAP_OPT || c->op == OP_TOUCH || c->op == OP_KEYS || c->op == OP_EXPECT ||
 	           c->op == OP_WAIT_FOR) && c->str && !text_valid(c->str, strlen(c->str))) {
 		snprintf(why, whylen, "text is not valid UTF-8");
 		ok = false;
@@ -325,6 +326,52 @@ static void tap_at(struct run *r, int x, int y)
 	pump(r);
 }
 
+/* A touch as a touchscreen reports it, through SDL's event queue: the
+ * finger, the mouse events a driver may synthesise from it, and a second
+ * finger (a palm) resting on the glass meanwhile.  The kiosk must act
+ * exactly once. */
+static void touch_at(struct run *r, int x, int y)
+{
+	int ww, wh;
+	SDL_GetWindowSize(r->u->window, &ww, &wh);
+	/* normalised window coordinates; the logical space fills the window */
+	float fx = (float)x / (float)r->u->w, fy = (float)y / (float)r->u->h;
+	(void)ww;
+	(void)wh;
+	SDL_Event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SDL_FINGERDOWN;
+	ev.tfinger.touchId = 1;
+	ev.tfinger.fingerId = 10;
+	ev.tfinger.x = fx;
+	ev.tfinger.y = fy;
+	ev.tfinger.pressure = 1;
+	SDL_PushEvent(&ev);
+	SDL_Event m;
+	memset(&m, 0, sizeof m);
+	m.type = SDL_MOUSEBUTTONDOWN;
+	m.button.which = SDL_TOUCH_MOUSEID;
+	m.button.button = SDL_BUTTON_LEFT;
+	m.button.state = SDL_PRESSED;
+	m.button.x = x;
+	m.button.y = y;
+	SDL_PushEvent(&m);
+	SDL_Event palm = ev;
+	palm.tfinger.fingerId = 11;
+	palm.tfinger.x = 0.02f;
+	palm.tfinger.y = 0.98f;
+	SDL_PushEvent(&palm);
+	pump(r);
+	ev.type = SDL_FINGERUP;
+	SDL_PushEvent(&ev);
+	m.type = SDL_MOUSEBUTTONUP;
+	m.button.state = SDL_RELEASED;
+	SDL_PushEvent(&m);
+	palm.type = SDL_FINGERUP;
+	SDL_PushEvent(&palm);
+	pump(r);
+}
+
 static bool visible_text(ui *u, const char *text)
 {
 	for (int i = 0; i < u->n_widgets; i++)
@@ -349,11 +396,11 @@ static const ui_widget *reveal(struct run *r, const ui_widget *w, bool by_id, co
 	return w;
 }
 
-static int do_tap(struct run *r, bool optional)
+static int do_tap(struct run *r, bool optional, void (*press)(struct run *, int, int))
 {
 	const struct cmd *c = r->c;
 	if (c->by_xy) {
-		tap_at(r, (int)c->a, (int)c->b);
+		press(r, (int)c->a, (int)c->b);
 		return 0;
 	}
 	const ui_widget *w = c->by_id ? ui_widget_find(r->u, c->str) : ui_widget_by_label(r->u, c->str);
@@ -378,7 +425,7 @@ static int do_tap(struct run *r, bool optional)
 			return 0;
 		return fail(r, "tap: widget @%s (\"%s\") is disabled", w->id, w->label);
 	}
-	tap_at(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
+	press(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
 	return 0;
 }
 
@@ -416,6 +463,9 @@ static int do_dump(struct run *r)
 	                                    "scroll-content"};
 	const ui_screen *cur = ui_current(r->u);
 	cJSON_AddStringToObject(root, "screen", cur ? cur->id : "");
+	cJSON_AddNumberToObject(root, "frames", (double)r->u->frames);
+	cJSON_AddNumberToObject(root, "width", r->u->w);
+	cJSON_AddNumberToObject(root, "height", r->u->h);
 	cJSON_AddItemToObject(root, "widgets", arr);
 	for (int i = 0; i < r->u->n_widgets; i++) {
 		const ui_widget *w = &r->u->widgets[i];
@@ -530,10 +580,13 @@ int script_run(script *s, ui *u, const script_host *host)
 		int rc = 0;
 		switch (r.c->op) {
 		case OP_TAP:
-			rc = do_tap(&r, false);
+			rc = do_tap(&r, false, tap_at);
 			break;
 		case OP_TAP_OPT:
-			rc = do_tap(&r, true);
+			rc = do_tap(&r, true, tap_at);
+			break;
+		case OP_TOUCH:
+			rc = do_tap(&r, false, touch_at);
 			break;
 		case OP_KEYS:
 			rc = do_keys(&r);

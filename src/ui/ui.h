@@ -56,6 +56,7 @@ typedef struct ui_theme {
 struct ui_screen;
 struct text_cache;
 struct image_cache;
+struct rencache;
 
 /* Navigation: a small stack of screens with their parameters. */
 #define UI_NAV_DEPTH 16
@@ -78,7 +79,9 @@ typedef struct ui {
 	TTF_Font *fonts[FACE__COUNT][16];
 	int font_sizes[FACE__COUNT][16];
 	struct text_cache *texts;
+	SDL_Color text_bg;        /* opaque background under text, or alpha 0 */
 	struct image_cache *images;
+	struct rencache *rc;
 
 	ui_widget widgets[UI_MAX_WIDGETS];
 	int n_widgets;
@@ -151,6 +154,11 @@ const ui_screen *ui_find_screen(const char *id);
 
 /* --- render.c: drawing primitives -------------------------------------- */
 TTF_Font *ui_font(ui *u, ui_face face, int size);
+/* Declares the opaque colour text is drawn on from now (alpha 0: unknown,
+ * text is blended); returns the previous one so callers can restore it. */
+SDL_Color ui_set_text_bg(ui *u, SDL_Color bg);
+/* Sets the draw colour (and a blend mode only for translucent colours). */
+void ui_set_color(ui *u, SDL_Color c);
 void ui_fill(ui *u, SDL_Rect r, SDL_Color c);
 void ui_fill_round(ui *u, SDL_Rect r, int radius, SDL_Color c);
 void ui_frame_rect(ui *u, SDL_Rect r, int thickness, SDL_Color c);
@@ -175,6 +183,20 @@ struct text_cache *text_cache_new(void);
 void text_cache_free(struct text_cache *c);
 struct image_cache *image_cache_new(void);
 void image_cache_free(struct image_cache *c);
+
+/* --- rencache.c: record now, draw only changed cells at the end --------- */
+struct rencache *rencache_new(SDL_Renderer *r);
+void rencache_free(struct rencache *c);
+void rencache_invalidate(struct rencache *c);
+void rencache_begin(struct rencache *c);
+void rencache_clip(struct rencache *c, const SDL_Rect *clip); /* NULL: none */
+void rencache_rects(struct rencache *c, const SDL_Rect *rects, int n, SDL_Color color);
+void rencache_geometry(struct rencache *c, const SDL_Vertex *v, int n);
+/* id names the texture's content (same id, same pixels). */
+void rencache_copy(struct rencache *c, SDL_Texture *tex, SDL_Rect dst, uint64_t id);
+void rencache_end(struct rencache *c, SDL_Renderer *r, int w, int h, bool full);
+unsigned rencache_last_dirty(const struct rencache *c); /* pixels drawn last frame */
+void ui_cache_frame_begin(ui *u);
 
 /* --- widgets.c ---------------------------------------------------------- */
 /* Records a widget in the frame's table (label copied). Returns it. */

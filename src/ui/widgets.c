@@ -92,23 +92,22 @@ static void circle(ui *u, int cx, int cy, int r, SDL_Color c)
 {
 	SDL_Rect rows[256];
 	int k = 0;
-	SDL_SetRenderDrawColor(u->renderer, c.r, c.g, c.b, c.a);
 	for (int dy = -r; dy <= r; dy++) {
 		int dx = (int)SDL_sqrt((double)r * r - (double)dy * dy);
 		rows[k++] = (SDL_Rect){cx - dx, cy + dy, 2 * dx + 1, 1};
 		if (k == 256) {
-			SDL_RenderFillRects(u->renderer, rows, k);
+			rencache_rects(u->rc, rows, k, c);
 			k = 0;
 		}
 	}
 	if (k)
-		SDL_RenderFillRects(u->renderer, rows, k);
+		rencache_rects(u->rc, rows, k, c);
 }
 
 static void triangle(ui *u, SDL_FPoint a, SDL_FPoint b, SDL_FPoint c, SDL_Color col)
 {
 	SDL_Vertex v[3] = {{a, col, {0, 0}}, {b, col, {0, 0}}, {c, col, {0, 0}}};
-	SDL_RenderGeometry(u->renderer, NULL, v, 3, NULL, 0);
+	rencache_geometry(u->rc, v, 3);
 }
 
 /* Simple pictograms drawn from shapes: no icon font, no image files. */
@@ -197,12 +196,14 @@ static void button_icon(ui *u, const char *id, const char *label, SDL_Rect r, ui
 	}
 	int lh = ui_line_height(u, FACE_BOLD, size);
 	int x = r.x + (r.w - tw - iw) / 2;
+	SDL_Color prev = ui_set_text_bg(u, bg);
 	if (ic != ICON_NONE)
 		ui_icon(u, ic, x + size / 2, r.y + r.h / 2, size, fg, bg);
 	if (tw + iw <= r.w - 16)
 		ui_text(u, FACE_BOLD, size, fg, x + iw, r.y + (r.h - lh) / 2, label, strlen(label));
 	else
 		ui_text_wrapped(u, FACE_BOLD, size, fg, r.x + 12, r.y + 8, r.w - 24, label, 2, true);
+	ui_set_text_bg(u, prev);
 	(void)w;
 }
 
@@ -232,9 +233,11 @@ void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect
 	}
 	int y = r.y + (r.h - lh - sh) / 2;
 	ui_icon(u, ic, r.x + pad + is / 2, r.y + r.h / 2, is, t->primary_text, bg);
+	SDL_Color prev = ui_set_text_bg(u, bg);
 	ui_text_wrapped(u, FACE_BOLD, size, t->primary_text, x, y, w, label, 3, true);
 	if (sh)
 		ui_text_wrapped(u, FACE_REGULAR, 34, soft, x, y + lh + 12, w, sub, 3, true);
+	ui_set_text_bg(u, prev);
 }
 
 void ui_list_item(ui *u, const char *id, const char *title, const char *summary, const char *meta, SDL_Rect r)
@@ -251,6 +254,7 @@ void ui_list_item(ui *u, const char *id, const char *title, const char *summary,
 	int x = r.x + 40, w = r.w - 80 - 60;
 	int y = r.y + 24;
 	char sub[UI_ID_LEN + 16];
+	SDL_Color prev = ui_set_text_bg(u, bg);
 	y += ui_text_wrapped(u, FACE_BOLD, 44, t->text, x, y, w, title, 2, true);
 	if (meta && *meta) {
 		int h = ui_text_wrapped(u, FACE_BOLD, 32, t->accent, x, y + 4, w, meta, 1, true);
@@ -263,6 +267,7 @@ void ui_list_item(ui *u, const char *id, const char *title, const char *summary,
 		snprintf(sub, sizeof sub, "%s.summary", id);
 		ui_widget_add(u, sub, ROLE_TEXT, summary, (SDL_Rect){x, y + 6, w, h}, true);
 	}
+	ui_set_text_bg(u, prev);
 	/* a chevron says "this opens" */
 	int cx = r.x + r.w - 60, cy = r.y + r.h / 2;
 	triangle(u, (SDL_FPoint){(float)cx, (float)cy - 22}, (SDL_FPoint){(float)cx + 22, (float)cy},
@@ -303,8 +308,10 @@ SDL_Rect ui_chrome(ui *u, const char *title, bool back)
 		int bx = u->w - pad - lw - 24 - tw - 32;
 		if (bx > x + 20) {
 			ui_fill_round(u, (SDL_Rect){bx, bar / 2 - 28, tw + 32, 56}, 28, t->accent);
+			SDL_Color prev = ui_set_text_bg(u, t->accent);
 			ui_text(u, FACE_BOLD, size, t->primary_text, bx + 16, bar / 2 - 28 + (56 - ui_line_height(u, FACE_BOLD, size)) / 2,
 			        badge, strlen(badge));
+			ui_set_text_bg(u, prev);
 			ui_widget_add(u, "badge.sample", ROLE_TEXT, badge, (SDL_Rect){bx, bar / 2 - 28, tw + 32, 56}, true);
 		}
 	}
@@ -325,7 +332,7 @@ void ui_scroll_begin(ui *u, SDL_Rect view)
 		*s = u->scroll_max;
 	if (*s < 0)
 		*s = 0;
-	SDL_RenderSetClipRect(u->renderer, &view);
+	rencache_clip(u->rc, &view);
 }
 
 void ui_scroll_end(ui *u, int content_h)
@@ -333,7 +340,7 @@ void ui_scroll_end(ui *u, int content_h)
 	const ui_theme *t = &u->theme;
 	int *s = ui_scroll(u);
 	SDL_Rect v = u->scroll_view;
-	SDL_RenderSetClipRect(u->renderer, NULL);
+	rencache_clip(u->rc, NULL);
 	int max = content_h - v.h;
 	if (max < 0)
 		max = 0;

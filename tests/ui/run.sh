@@ -6,17 +6,18 @@
 set -u
 tramtin=$(realpath "$1") pngdiff=$(realpath "$2") src=$3 outroot=$4 name=$5
 shift 5
-out="$outroot/$name"
+run=${TT_RUN_NAME:-$name} # one script may run in several configurations
+out="$outroot/$run"
 rm -rf "$out"
 mkdir -p "$out/state"
 cd "$out" || exit 2
 XDG_STATE_HOME="$out/state" "$tramtin" --headless --script "$src/tests/ui/$name.script" "$@"
 rc=$?
 if [ $rc -ne 0 ]; then
-  echo "ui: $name: tramtin exited with $rc" >&2
+  echo "ui: $run: tramtin exited with $rc" >&2
   exit $rc
 fi
-refdir="$src/tests/ui/ref/$name"
+refdir="$src/tests/ui/ref/$run"
 if [ "${TT_UPDATE_REFS:-0}" = 1 ]; then
   rm -rf "$refdir"
   mkdir -p "$refdir"
@@ -41,4 +42,9 @@ for png in "$out"/*.png; do
   "$pngdiff" "$refdir/$base" "$png" "$out/${base%.png}.diff.png" || fail=1
 done
 [ $fail -eq 0 ] && echo "ui: $name: $shots screenshot(s) match"
+# Optional checks on the dumps (tests/ui/check_dump.c).
+case "${TT_CHECK_DUMP:-}" in
+  targets) "$TT_CHECK_DUMP_BIN" targets "$out"/*.json || fail=1 ;;
+  idle) "$TT_CHECK_DUMP_BIN" idle "$out/idle-1.json" "$out/idle-2.json" || fail=1 ;;
+esac
 exit $fail

@@ -1,0 +1,114 @@
+/* check_dump.c - checks on the widget dumps of UI scripts.
+ *
+ *   check_dump targets DUMP.json...   every visible tappable widget is at
+ *       least 80x80 logical px (20 mm on a 21.5-inch 1080p panel), two
+ *       tappable widgets are at least 10 px apart, and every widget that
+ *       is not a scroll area has a label
+ *   check_dump idle A.json B.json     no frame was drawn between two dumps
+ *
+ * Exit status 0 when all holds, 1 otherwise (one line per fault). */
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "check_dump: cannot open %s\n", path);
+		exit(2);
+	}
+	static char buf[4 << 20];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	cJSON *j = cJSON_Parse(buf);
+	if (!j) {
+		fprintf(stderr, "check_dump: %s is not JSON\n", path);
+		exit(2);
+	}
+	return j;
+}
+
+static int num(const cJSON *o, const char *k)
+{
+	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+	return s ? s : "";
+}
+
+static int tappable(const cJSON *w)
+{
+	const char *role = str(w, "role");
+	return cJSON_IsTrue(cJSON_GetObjectItem(w, "visible")) &&
+	       (!strcmp(role, "button") || !strcmp(role, "tile") || !strcmp(role, "item") || !strcmp(role, "key") ||
+	        !strcmp(role, "field"));
+}
+
+static int targets(const char *path)
+{
+	cJSON *j = load(path);
+	const cJSON *ws = cJSON_GetObjectItem(j, "widgets"), *a, *b;
+	int faults = 0, count = 0;
+	cJSON_ArrayForEach(a, ws) {
+		if (strcmp(str(a, "role"), "scroll-content") && !*str(a, "label")) {
+			fprintf(stderr, "%s: widget @%s has no label\n", path, str(a, "id"));
+			faults++;
+		}
+		if (!tappable(a))
+			continue;
+		count++;
+		if (num(a, "w") < 80 || num(a, "h") < 80) {
+			fprintf(stderr, "%s: @%s (\"%s\") is %dx%d, smaller than 80x80\n", path, str(a, "id"), str(a, "label"),
+			        num(a, "w"), num(a, "h"));
+			faults++;
+		}
+		cJSON_ArrayForEach(b, ws) {
+			if (b == a || !tappable(b) || strcmp(str(a, "id"), str(b, "id")) >= 0)
+				continue;
+			int ax = num(a, "x"), ay = num(a, "y"), aw = num(a, "w"), ah = num(a, "h");
+			int bx = num(b, "x"), by = num(b, "y"), bw = num(b, "w"), bh = num(b, "h");
+			int gx = bx >= ax + aw ? bx - (ax + aw) : ax >= bx + bw ? ax - (bx + bw) : -1;
+			int gy = by >= ay + ah ? by - (ay + ah) : ay >= by + bh ? ay - (by + bh) : -1;
+			int gap = gx > gy ? gx : gy;
+			/* targets cut by the scroll view's edge do not count */
+			if (gap < 10) {
+				fprintf(stderr, "%s: @%s and @%s are %d px apart (at least 10)\n", path, str(a, "id"), str(b, "id"),
+				        gap);
+				faults++;
+			}
+		}
+	}
+	printf("%s: %d touch targets checked, %d fault(s)\n", path, count, faults);
+	cJSON_Delete(j);
+	return faults;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "targets")) {
+		int faults = 0;
+		for (int i = 2; i < argc; i++)
+			faults += targets(argv[i]);
+		return faults ? 1 : 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "idle")) {
+		cJSON *a = load(argv[2]), *b = load(argv[3]);
+		int fa = num(a, "frames"), fb = num(b, "frames");
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		if (fa != fb) {
+			fprintf(stderr, "check_dump: %d frame(s) drawn while nothing changed\n", fb - fa);
+			return 1;
+		}
+		printf("check_dump: no frame drawn while idle\n");
+		return 0;
+	}
+	fprintf(stderr, "usage: check_dump targets DUMP.json... | check_dump idle A.json B.json\n");
+	return 2;
+}
