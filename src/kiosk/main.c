@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tramtin/clock.h"
 #include "tramtin/config.h"
@@ -23,6 +24,33 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: tramtin [--config FILE] [--windowed] [--size WxH] [--headless] [--script FILE]\n"
 	           "               [--verbose] [--version]\n");
+}
+
+/* Benchmarks (scripts/bench) set TRAMTIN_BENCH_T0_NS to the wall time in
+ * ns just before they start us; we print when the first frame was done
+ * and, at exit, the peak resident memory. */
+static void bench_first_frame(void)
+{
+	const char *t0 = getenv("TRAMTIN_BENCH_T0_NS");
+	struct timespec ts;
+	if (!t0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	double now = (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+	fprintf(stderr, "bench: first-frame-ms=%.1f\n", (now - strtod(t0, NULL)) / 1e6);
+}
+
+static void bench_exit(uint64_t frames)
+{
+	char line[256];
+	FILE *f;
+	if (!getenv("TRAMTIN_BENCH_T0_NS") || !(f = fopen("/proc/self/status", "r")))
+		return;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			fprintf(stderr, "bench: peak-rss-kib=%ld frames=%llu\n", strtol(line + 6, NULL, 10),
+			        (unsigned long long)frames);
+	fclose(f);
 }
 
 static const char *locale_dir(void)
@@ -109,6 +137,7 @@ int main(int argc, char **argv)
 	}
 	int rc = 0;
 	ui_render(u);
+	bench_first_frame();
 	tt_debug("first frame after %llu ms", (unsigned long long)(clock_ms() - t0));
 	if (sc) {
 		script_host host = {0};
@@ -126,6 +155,7 @@ int main(int argc, char **argv)
 		}
 	}
 	tt_debug("%llu frames drawn", (unsigned long long)u->frames);
+	bench_exit(u->frames);
 	ui_free(u);
 	content_free(bundle);
 	script_free(sc);

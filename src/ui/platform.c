@@ -414,20 +414,30 @@ bool ui_screenshot(ui *u, const char *path)
 	 * references, so a wrong partial redraw shows up there). */
 	draw_frame(u, false);
 	SDL_GetRendererOutputSize(u->renderer, &w, &h);
-	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-	if (!s) {
-		tt_error("%s: cannot take a screenshot: %s", path, SDL_GetError());
-		return false;
+	/* The software renderer draws into the window surface: write it as it
+	 * is.  Other renderers: read the pixels back first. */
+	SDL_Surface *ws = SDL_GetWindowSurface(u->window);
+	SDL_RendererInfo info;
+	bool sw = SDL_GetRendererInfo(u->renderer, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) && ws &&
+	          ws->w == w && ws->h == h && ws->format->BytesPerPixel == 4;
+	bool ok;
+	if (sw) {
+		ok = ui_png_write(path, ws);
+	} else {
+		SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+		if (!s) {
+			tt_error("%s: cannot take a screenshot: %s", path, SDL_GetError());
+			return false;
+		}
+		SDL_RenderSetViewport(u->renderer, NULL);
+		ok = SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) == 0;
+		SDL_RenderSetLogicalSize(u->renderer, u->w, u->h);
+		if (!ok)
+			tt_error("%s: cannot read the frame: %s", path, SDL_GetError());
+		else
+			ok = ui_png_write(path, s);
+		SDL_FreeSurface(s);
 	}
-	/* Read the whole output, not the logical viewport. */
-	SDL_RenderSetViewport(u->renderer, NULL);
-	bool ok = SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) == 0;
-	SDL_RenderSetLogicalSize(u->renderer, u->w, u->h);
-	if (ok)
-		ok = IMG_SavePNG(s, path) == 0;
-	if (!ok)
-		tt_error("%s: cannot save screenshot: %s", path, SDL_GetError());
-	SDL_FreeSurface(s);
 	SDL_RenderPresent(u->renderer);
 	return ok;
 }

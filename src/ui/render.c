@@ -19,7 +19,7 @@
 #include "ui/ui.h"
 
 #define TEXT_SLOTS 1024
-#define TEXT_BUDGET_PX (4u << 20) /* 4 Mpx = 16 MiB of ARGB textures */
+#define TEXT_BUDGET_PX (2u << 20) /* 2 Mpx = 8 MiB of ARGB textures: two pages of text */
 #define IMAGE_SLOTS 12
 
 struct text_entry {

@@ -135,6 +135,8 @@ void ui_handle_event(ui *u, const SDL_Event *ev);
 bool ui_render(ui *u);
 /* Saves the current frame as a PNG. Returns false with a log line. */
 bool ui_screenshot(ui *u, const char *path);
+/* Writes an RGB PNG of a 32-bit surface (png.c). Logs and returns false on failure. */
+bool ui_png_write(const char *path, const SDL_Surface *s);
 
 /* Pointer input in logical coordinates (also used by automation). */
 void ui_pointer_down(ui *u, int x, int y);
