@@ -218,21 +218,27 @@ void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect
 	ui_widget_add(u, id, ROLE_TILE, label, r, true);
 	SDL_Color bg = ui_pressed(u, id) ? darker(color, 25) : color;
 	ui_fill_round(u, r, 24, bg);
-	/* Pictogram in a left column, words to its right, centred as a block;
-	 * the label shrinks before it would be cut. */
-	int pad = 32, is = r.w >= 560 ? 112 : 96;
-	int x = r.x + pad + is + 32, w = r.x + r.w - pad - x;
+	/* Wide tiles: pictogram in a left column, words to its right.  Narrow
+	 * (portrait) tiles: pictogram above the words, so they keep the whole
+	 * width.  The label shrinks before it would be cut. */
+	bool narrow = r.w < 560;
+	int pad = 32, is = narrow ? 96 : 112;
+	int x = narrow ? r.x + pad : r.x + pad + is + 32, w = r.x + r.w - pad - x;
+	int top = narrow ? is + 24 : 0;
 	SDL_Color soft = {255, 255, 255, 230};
 	int size = 56, lh, sh;
 	for (;;) {
 		lh = ui_text_wrapped(u, FACE_BOLD, size, t->primary_text, x, 0, w, label, 0, false);
 		sh = sub && *sub ? ui_text_wrapped(u, FACE_REGULAR, 34, soft, x, 0, w, sub, 0, false) + 12 : 0;
-		if (lh + sh <= r.h - 2 * pad || size <= 40)
+		if (top + lh + sh <= r.h - 2 * pad || size <= 40)
 			break;
 		size -= 6;
 	}
-	int y = r.y + (r.h - lh - sh) / 2;
-	ui_icon(u, ic, r.x + pad + is / 2, r.y + r.h / 2, is, t->primary_text, bg);
+	int y = r.y + (r.h - top - lh - sh) / 2 + top;
+	if (narrow)
+		ui_icon(u, ic, x + is / 2, y - top + is / 2, is, t->primary_text, bg);
+	else
+		ui_icon(u, ic, r.x + pad + is / 2, r.y + r.h / 2, is, t->primary_text, bg);
 	SDL_Color prev = ui_set_text_bg(u, bg);
 	ui_text_wrapped(u, FACE_BOLD, size, t->primary_text, x, y, w, label, 3, true);
 	if (sh)
