@@ -87,10 +87,10 @@ void rencache_begin(struct rencache *c)
 
 static void *arena_put(struct rencache *c, const void *data, size_t len, size_t *off)
 {
-	len = (len + 15) & ~(size_t)15;
-	if (c->used + len > c->arena_cap) {
+	size_t room = (len + 15) & ~(size_t)15; /* keep every entry 16-byte aligned */
+	if (c->used + room > c->arena_cap) {
 		size_t cap = c->arena_cap ? c->arena_cap * 2 : 64 * 1024;
-		while (cap < c->used + len)
+		while (cap < c->used + room)
 			cap *= 2;
 		unsigned char *p = realloc(c->arena, cap);
 		if (!p)
@@ -100,7 +100,7 @@ static void *arena_put(struct rencache *c, const void *data, size_t len, size_t 
 	}
 	*off = c->used;
 	memcpy(c->arena + c->used, data, len);
-	c->used += len;
+	c->used += room;
 	return c->arena + *off;
 }
 
