@@ -32,6 +32,8 @@ typedef struct tt_config {
 	char tls_ca[CONFIG_PATH];
 	char tls_cert[CONFIG_PATH];
 	char tls_key[CONFIG_PATH];
+	int outbox_max;        /* [state] outbox_max: most submissions waiting */
+	int retry_s;           /* [mqtt] retry_s: re-send unacknowledged after */
 	/* [collector] */
 	char collector_public_key[CONFIG_STR];
 	char followup_url[CONFIG_STR];

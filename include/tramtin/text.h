@@ -26,6 +26,12 @@ bool text_is_nfc(const char *s);
  * true, case-folded.  Invalid UTF-8 never matches. */
 bool text_contains(const char *haystack, const char *needle, bool fold);
 
+/* s in upper case (Unicode simple mapping; "đ" -> "Đ"), NFC, in a new
+ * string; NULL for invalid UTF-8 or out of memory. */
+char *text_upper(const char *s);
+/* The same in lower case ("Đ" -> "đ"). */
+char *text_lower(const char *s);
+
 /* Byte offset of the grapheme boundary after / before pos in s[0..len). */
 size_t text_next_grapheme(const char *s, size_t len, size_t pos);
 size_t text_prev_grapheme(const char *s, size_t len, size_t pos);

@@ -38,6 +38,7 @@ static const struct key keys[] = {
 	E("kiosk", "lang", lang, "vi en"),
 	P("content", "dir", content_dir),
 	P("state", "dir", state_dir),
+	I("state", "outbox_max", outbox_max, 10, 10000000),
 	S("mqtt", "host", mqtt_host),
 	I("mqtt", "port", mqtt_port, 1, 65535),
 	S("mqtt", "username", mqtt_username),
@@ -45,6 +46,7 @@ static const struct key keys[] = {
 	P("mqtt", "tls_ca", tls_ca),
 	P("mqtt", "tls_cert", tls_cert),
 	P("mqtt", "tls_key", tls_key),
+	I("mqtt", "retry_s", retry_s, 1, 86400),
 	S("collector", "public_key", collector_public_key),
 	S("collector", "followup_url", followup_url),
 	S("trust", "content_keys", content_keys),
@@ -74,6 +76,8 @@ void config_defaults(tt_config *c)
 	else
 		snprintf(c->state_dir, sizeof c->state_dir, "var");
 	c->mqtt_port = 1883;
+	c->retry_s = 30;
+	c->outbox_max = 100000;
 	snprintf(c->followup_url, sizeof c->followup_url, "http://127.0.0.1:8080/t");
 	c->idle_timeout_s = 60;
 	c->form_timeout_s = 120;

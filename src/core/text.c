@@ -56,6 +56,34 @@ char *text_nfc(const char *s, size_t len)
 	return map(s, len, 0);
 }
 
+static char *map_case(const char *s, bool upper)
+{
+	size_t len = s ? strlen(s) : 0, pos = 0, n = 0;
+	if (!s || !text_valid(s, len))
+		return NULL;
+	char *out = malloc(len * 2 + 1); /* an upper-case form is at most 2x longer in UTF-8 */
+	if (!out)
+		return NULL;
+	while (pos < len) {
+		int32_t cp = text_decode(s, len, &pos);
+		n += (size_t)utf8proc_encode_char(upper ? utf8proc_toupper(cp) : utf8proc_tolower(cp), (utf8proc_uint8_t *)out + n);
+	}
+	out[n] = '\0';
+	char *nfc = text_nfc(out, n);
+	free(out);
+	return nfc;
+}
+
+char *text_upper(const char *s)
+{
+	return map_case(s, true);
+}
+
+char *text_lower(const char *s)
+{
+	return map_case(s, false);
+}
+
 bool text_is_nfc(const char *s)
 {
 	if (!s)

@@ -17,13 +17,15 @@
 #include "tramtin/i18n.h"
 #include "tramtin/log.h"
 #include "tt_build.h"
+#include "service.h"
 #include "ui/script.h"
 #include "ui/ui.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tramtin [--config FILE] [--windowed] [--size WxH] [--headless] [--script FILE]\n"
-	           "               [--verbose] [--version]\n");
+	           "               [--verbose] [--version]\n"
+	           "       tramtin [--config FILE] --print-public-key\n");
 }
 
 /* Benchmarks (scripts/bench) set TRAMTIN_BENCH_T0_NS to the wall time in
@@ -53,6 +55,22 @@ static void bench_exit(uint64_t frames)
 	fclose(f);
 }
 
+/* From the network thread: SDL_PushEvent is thread-safe; the UI wakes
+ * and the receipt shows the new delivery state. */
+static void wake_ui(void *ctx)
+{
+	SDL_Event ev;
+	(void)ctx;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SDL_USEREVENT;
+	SDL_PushEvent(&ev);
+}
+
+static int delivered(void *ctx)
+{
+	return kiosk_service_all_delivered(ctx);
+}
+
 static const char *locale_dir(void)
 {
 	/* Installed catalogues first, then the build tree's. */
@@ -67,13 +85,16 @@ int main(int argc, char **argv)
 		{"size", required_argument, NULL, 's'},   {"headless", no_argument, NULL, 'H'},
 		{"script", required_argument, NULL, 'S'}, {"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+		{"print-public-key", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *script_path = NULL;
+	bool print_key = false;
 	ui_options uo = {0};
 	uint64_t t0 = clock_ms();
 	int c;
 	tt_log_init("tramtin", TT_LOG_INFO);
+	opterr = 0; /* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
@@ -82,6 +103,7 @@ int main(int argc, char **argv)
 		case 'S': script_path = optarg; break;
 		case 'v': tt_log_set_level(TT_LOG_DEBUG); break;
 		case 'V': printf("tramtin %s\n", TT_VERSION); return 0;
+		case 'P': print_key = true; break;
 		case 'h': usage(stdout); return 0;
 		case 's': {
 			char x;
@@ -93,13 +115,13 @@ int main(int argc, char **argv)
 			break;
 		}
 		default:
-			usage(stderr);
+			fprintf(stderr, "tramtin: %s '%s' (see tramtin --help)\n",
+			        c == ':' || (optind > 0 && optopt) ? "option needs a value:" : "unknown option", argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "tramtin: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+		fprintf(stderr, "tramtin: unexpected argument '%s' (see tramtin --help)\n", argv[optind]);
 		return 2;
 	}
 
@@ -109,6 +131,16 @@ int main(int argc, char **argv)
 	if (config_path && config_load(&cfg, config_path, err, sizeof err) != TT_OK) {
 		fprintf(stderr, "tramtin: %s\n", err);
 		return 2;
+	}
+	if (print_key) {
+		kiosk_service *ks = kiosk_service_new(&cfg, false, NULL, NULL, err, sizeof err);
+		if (!ks) {
+			fprintf(stderr, "tramtin: %s\n", err);
+			return 1;
+		}
+		printf("%s\n", kiosk_service_public_key(ks));
+		kiosk_service_free(ks);
+		return 0;
 	}
 	script *sc = NULL;
 	if (script_path && !(sc = script_load(script_path, err, sizeof err))) {
@@ -129,24 +161,36 @@ int main(int argc, char **argv)
 	if (content_faults(bundle))
 		tt_warn("%s: %u fault(s) in the content; showing what can be shown", cfg.content_dir, content_faults(bundle));
 
-	ui *u = ui_new(&cfg, bundle, &uo);
-	if (!u) {
+	kiosk_service *ks = kiosk_service_new(&cfg, config_path == NULL, wake_ui, NULL, err, sizeof err);
+	if (!ks) {
+		fprintf(stderr, "tramtin: %s\n", err);
 		content_free(bundle);
 		script_free(sc);
 		return 1;
 	}
+	ui *u = ui_new(&cfg, bundle, &uo);
+	if (!u) {
+		kiosk_service_free(ks);
+		content_free(bundle);
+		script_free(sc);
+		return 1;
+	}
+	kiosk_service_bind(ks, &u->services);
 	int rc = 0;
 	ui_render(u);
 	bench_first_frame();
 	tt_debug("first frame after %llu ms", (unsigned long long)(clock_ms() - t0));
 	if (sc) {
-		script_host host = {0};
+		script_host host = {.ctx = ks, .delivered = delivered};
 		rc = script_run(sc, u, &host);
 	} else {
 		while (!u->quit) {
 			SDL_Event ev;
-			/* Sleep until input; wake once a minute for the clock. */
-			if (SDL_WaitEventTimeout(&ev, 60000)) {
+			/* Sleep until input or the next timer; at least once a minute. */
+			int wait = ui_tick(u);
+			if (wait < 0 || wait > 60000)
+				wait = 60000;
+			if (SDL_WaitEventTimeout(&ev, wait)) {
 				ui_handle_event(u, &ev);
 				while (SDL_PollEvent(&ev))
 					ui_handle_event(u, &ev);
@@ -157,6 +201,7 @@ int main(int argc, char **argv)
 	tt_debug("%llu frames drawn", (unsigned long long)u->frames);
 	bench_exit(u->frames);
 	ui_free(u);
+	kiosk_service_free(ks);
 	content_free(bundle);
 	script_free(sc);
 	return rc;

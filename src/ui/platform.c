@@ -13,6 +13,7 @@
 
 #include "tramtin/clock.h"
 #include "tramtin/log.h"
+#include "ui/osk.h"
 #include "ui/ui.h"
 
 #define DRAG_SLOP 24
@@ -109,6 +110,9 @@ ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt)
 	if (!u->texts || !u->images || !u->rc)
 		goto fail;
 	u->last_input_ms = clock_ms();
+	u->osk = osk_new(cfg);
+	if (!u->osk)
+		goto fail;
 	ui_home(u);
 	return u;
 fail:
@@ -125,6 +129,7 @@ void ui_free(ui *u)
 	text_cache_free(u->texts);
 	image_cache_free(u->images);
 	rencache_free(u->rc);
+	osk_free(u->osk);
 	for (int f = 0; f < FACE__COUNT; f++)
 		for (int i = 0; i < 16; i++)
 			if (u->fonts[f][i])
@@ -216,6 +221,8 @@ void ui_back(ui *u)
 void ui_home(ui *u)
 {
 	leave_current(u);
+	if (u->osk)
+		osk_reset(u->osk); /* the keyboard's method is remembered per visit */
 	u->nav_depth = 0;
 	ui_go(u, "home", NULL);
 }
@@ -232,8 +239,11 @@ static void activate(ui *u, const char *id)
 {
 	if (strcmp(id, "nav.home") == 0)
 		ui_home(u);
-	else if (strcmp(id, "nav.back") == 0)
-		ui_back(u);
+	else if (strcmp(id, "nav.back") == 0) {
+		const ui_screen *cur = ui_current(u);
+		if (!(cur && cur->back && cur->back(u)))
+			ui_back(u);
+	}
 	else if (strcmp(id, "nav.lang") == 0)
 		ui_set_lang(u, i18n_lang() == LANG_VI ? LANG_EN : LANG_VI);
 	else if (strcmp(id, "scroll.up") == 0)
@@ -345,6 +355,10 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 	case SDL_MOUSEWHEEL:
 		ui_wheel(u, ev->wheel.y);
 		break;
+	case SDL_USEREVENT:
+		/* the network thread changed something the screen may show */
+		u->dirty = true;
+		break;
 	case SDL_FINGERDOWN:
 		if (u->finger_active || u->pointer_down)
 			break;
@@ -377,6 +391,15 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 	default:
 		break;
 	}
+}
+
+int ui_tick(ui *u)
+{
+	const ui_screen *s = ui_current(u);
+	if (!s || !s->tick)
+		return -1;
+	s->tick(u);
+	return s->next_timer ? s->next_timer(u) : -1;
 }
 
 /* --- frames --------------------------------------------------------------- */

@@ -280,6 +280,7 @@ static void pump(struct run *r)
 		ui_handle_event(r->u, &ev);
 	if (r->host && r->host->tick)
 		r->host->tick(r->host->ctx);
+	ui_tick(r->u);
 	ui_render(r->u);
 }
 
@@ -429,28 +430,74 @@ static int do_tap(struct run *r, bool optional, void (*press)(struct run *, int,
 	return 0;
 }
 
+static const ui_widget *visible_key(ui *u, const char *id)
+{
+	const ui_widget *w = ui_widget_find(u, id);
+	return w && w->visible ? w : NULL;
+}
+
+static void tap_widget(struct run *r, const ui_widget *w)
+{
+	tap_at(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
+}
+
+/* Types one character as a person would on the on-screen keyboard: the
+ * key itself; for a capital, shift then the key; for a character on the
+ * other page (digits, symbols), the page key first. */
+static int type_one(struct run *r, const char *ch)
+{
+	char id[UI_ID_LEN];
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (strcmp(ch, " ") == 0)
+			snprintf(id, sizeof id, "osk.key.space");
+		else
+			snprintf(id, sizeof id, "osk.key.%s", ch);
+		const ui_widget *w = visible_key(r->u, id);
+		if (w) {
+			tap_widget(r, w);
+			return 0;
+		}
+		char *lower = text_lower(ch);
+		if (lower && strcmp(lower, ch) != 0) {
+			snprintf(id, sizeof id, "osk.key.%s", lower);
+			w = visible_key(r->u, id);
+			if (w) {
+				const ui_widget *shift = visible_key(r->u, "osk.key.shift");
+				/* the key shows the capital when shift is on */
+				if (shift && strcmp(w->label, ch) != 0) {
+					tap_widget(r, shift);
+					w = visible_key(r->u, id);
+				}
+				free(lower);
+				if (!w)
+					break;
+				tap_widget(r, w);
+				return 0;
+			}
+		}
+		free(lower);
+		const ui_widget *page = visible_key(r->u, "osk.key.page");
+		if (!page)
+			break;
+		tap_widget(r, page);
+	}
+	for (int i = 0; i < r->u->n_widgets; i++)
+		if (strncmp(r->u->widgets[i].id, "osk.key.", 8) == 0 && r->u->widgets[i].visible)
+			return fail(r, "keys: no key for \"%s\" on the on-screen keyboard", ch);
+	return fail(r, "keys: no on-screen keyboard is open on this screen");
+}
+
 static int do_keys(struct run *r)
 {
 	const char *s = r->c->str;
 	size_t len = strlen(s), pos = 0;
 	while (pos < len) {
 		size_t start = pos;
-		int32_t cp = text_decode(s, len, &pos);
-		char id[UI_ID_LEN];
-		if (cp == ' ')
-			snprintf(id, sizeof id, "osk.key.space");
-		else
-			snprintf(id, sizeof id, "osk.key.%.*s", (int)(pos - start), s + start);
-		const ui_widget *w = ui_widget_find(r->u, id);
-		if (!w || !w->visible) {
-			bool any = false;
-			for (int i = 0; i < r->u->n_widgets; i++)
-				any |= strncmp(r->u->widgets[i].id, "osk.key.", 8) == 0 && r->u->widgets[i].visible;
-			if (!any)
-				return fail(r, "keys: no on-screen keyboard is open (not available yet on this screen)");
-			return fail(r, "keys: no key @%s on the on-screen keyboard", id);
-		}
-		tap_at(r, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2);
+		text_decode(s, len, &pos);
+		char ch[8];
+		snprintf(ch, sizeof ch, "%.*s", (int)(pos - start), s + start);
+		if (type_one(r, ch))
+			return 1;
 	}
 	return 0;
 }

@@ -66,6 +66,8 @@ typedef struct ui_nav_entry {
 	int scroll;       /* restored on back */
 } ui_nav_entry;
 
+#include "ui/services.h"
+
 typedef struct ui {
 	SDL_Window *window;
 	SDL_Renderer *renderer;
@@ -107,6 +109,8 @@ typedef struct ui {
 	uint64_t last_input_ms;
 	bool quit;
 	int64_t now;              /* wall clock for this frame (posting windows) */
+	ui_services services;
+	struct osk *osk;          /* the on-screen keyboard (one for all fields) */
 } ui;
 
 typedef struct ui_screen {
@@ -116,6 +120,12 @@ typedef struct ui_screen {
 	/* a widget was activated (tap released on it); return true if handled */
 	bool (*activate)(ui *u, const char *id);
 	void (*leave)(ui *u);
+	/* nav.back inside the screen (e.g. a form's previous step); return
+	 * false to leave the screen as usual. NULL: leave. */
+	bool (*back)(ui *u);
+	/* periodic work and when it is next due in ms (-1: none). NULL: none */
+	void (*tick)(ui *u);
+	int (*next_timer)(ui *u);
 } ui_screen;
 
 /* --- platform.c -------------------------------------------------------- */
@@ -143,6 +153,10 @@ void ui_pointer_down(ui *u, int x, int y);
 void ui_pointer_move(ui *u, int x, int y);
 void ui_pointer_up(ui *u, int x, int y);
 void ui_wheel(ui *u, int dy);
+
+/* Runs timers of the current screen; returns ms until the next is due
+ * (-1: none), for the event loop's sleep. */
+int ui_tick(ui *u);
 
 /* --- nav ---------------------------------------------------------------- */
 void ui_go(ui *u, const char *screen_id, const char *arg);

@@ -28,7 +28,8 @@ printf 'expect-screen home\nexpect "Chữ không có trên màn hình"\n' > fail
 printf 'expect "unterminated\n' > unterminated.script
 printf 'expect-screen home\n' > home.script
 printf 'tap @home.policies\nexpect-screen policy.categories\ntap @list.item.1\nexpect-screen policy.list\ntap @list.item.1\nexpect-screen policy.page\nexpect "chưa hiển thị được"\nscreenshot bad-page.png\ntap @nav.back\ntap @list.item.3\nexpect-screen policy.page\ntap @nav.home\ntap @home.campaigns\ntap @list.item.1\nscreenshot bad-image.png\n' > bad-content.script
-printf 'wait-delivered 10\n' > delivered.script
+printf 'tap @home.feedback\ntap @form.category.1\ntap @form.next\ntap @form.rating.3\ntap @form.next\nkeys "abc"\ntap @form.next\ntap @form.next\ntap @form.submit\nexpect-screen feedback\nexpect "chưa được cài đặt"\n' > nokey.script
+printf '[kiosk]\nid = k1\n[state]\ndir = nokey-state\n' > nokey.ini
 
 check bad-key 2 "bad-key.ini:3: [kiosk] bogus: unknown key" -- "$tramtin" --headless --config bad-key.ini --script home.script
 check bad-value 2 "bad-value.ini:2: [mqtt] port: must be between 1 and 65535; got '0'" -- "$tramtin" --headless --config bad-value.ini --script home.script
@@ -38,7 +39,9 @@ check bad-option 2 "" -- "$tramtin" --frobnicate
 check bad-syntax 2 "bad-syntax.script:2: unknown command 'frobnicate'" -- "$tramtin" --headless --script bad-syntax.script
 check unterminated 2 "unterminated.script:1: unterminated quoted text" -- "$tramtin" --headless --script unterminated.script
 check failing-expect 1 "failing.script:2: expect \"Chữ không có trên màn hình\" failed on screen 'home'; visible: " -- "$tramtin" --headless --script failing.script
-check not-yet 1 "delivered.script:1: wait-delivered: not available yet" -- "$tramtin" --headless --script delivered.script
+# A kiosk without the collector's key runs, says so in one line, and
+# tells the citizen plainly instead of taking what it could not protect.
+check no-collector-key 0 "[collector] public_key is not set" -- "$tramtin" --headless --config nokey.ini --script nokey.script
 # Broken content: the kiosk starts, shows what it can, one line per fault.
 printf '[content]\ndir = %s\n' "$src/tests/unit/data/bad-bundle" > bad-content.ini
 check bad-content 0 "missing-body" -- "$tramtin" --headless --config bad-content.ini --script bad-content.script

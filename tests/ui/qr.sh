@@ -15,4 +15,11 @@ for size in 1920x1080 1080x1920; do
     exit 1
   fi
   echo "qr: $size: decoded $got"
+  # The receipt: the QR code opens the follow-up page with the code shown.
+  XDG_STATE_HOME="$out/state" "$tramtin" --headless --size $size --script "$src/tests/ui/receipt-qr.script" 2>/dev/null || exit 1
+  code=$(grep -A3 '"id":[[:space:]]*"receipt.code"' receipt-qr.json | sed -n 's/.*"label":[[:space:]]*"\([0-9A-Z-]*\)".*/\1/p')
+  [ ${#code} = 19 ] || { echo "qr: no tracking code on the receipt ($size)" >&2; exit 1; }
+  got=$(zbarimg --raw -q receipt-qr.nocmp.png) || { echo "qr: no QR code on the receipt ($size)" >&2; exit 1; }
+  [ "$got" = "http://127.0.0.1:8080/t#$code" ] || { echo "qr: receipt decoded '$got', expected the follow-up URL with $code" >&2; exit 1; }
+  echo "qr: $size: receipt decoded $got"
 done

@@ -102,6 +102,15 @@ static void wrap_never_splits_a_grapheme(void **state)
 		assert_int_equal(lines[i].len, 5);
 }
 
+static void upper_case_vietnamese(void **state)
+{
+	(void)state;
+	char *u = text_upper("đường ưu tiên ấy");
+	assert_string_equal(u, "ĐƯỜNG ƯU TIÊN ẤY");
+	free(u);
+	assert_null(text_upper("\xff"));
+}
+
 static void hash_differs(void **state)
 {
 	(void)state;
@@ -119,6 +128,7 @@ int main(void)
 		cmocka_unit_test(wrap_breaks_at_spaces),
 		cmocka_unit_test(wrap_keeps_newlines_and_cuts_long_words),
 		cmocka_unit_test(wrap_never_splits_a_grapheme),
+		cmocka_unit_test(upper_case_vietnamese),
 		cmocka_unit_test(hash_differs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

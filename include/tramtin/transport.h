@@ -1,0 +1,63 @@
+/* transport.h - the kiosk's MQTT link (libmosquitto, in src/net/ only).
+ *
+ * One network thread owns the MQTT connection and its own connection to
+ * the outbox: it publishes pending submissions (QoS 1, at most
+ * max_inflight unacknowledged by the broker), erases a row only when the
+ * collector's ack names its id, re-sends what is not acknowledged within
+ * retry_ms (and everything at start-up and after a reconnect), keeps a
+ * retained status with a Last Will, and reconnects with exponential
+ * backoff.  The UI thread never waits on it: it commits to the outbox and
+ * calls transport_wake. */
+#ifndef TRAMTIN_TRANSPORT_H
+#define TRAMTIN_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tramtin/err.h"
+
+typedef struct transport transport;
+
+typedef struct transport_config {
+	const char *host;          /* broker; required */
+	int port;
+	const char *username, *password; /* NULL: none */
+	const char *tls_ca, *tls_cert, *tls_key; /* NULL or "": plain TCP */
+	const char *client_id;     /* the kiosk id */
+	const char *root;          /* tramtin/v1/{province}/{commune}/{kiosk} */
+	const char *outbox_path;
+	size_t outbox_max;
+	int max_inflight;          /* default 20 */
+	int retry_ms;              /* default 30000 */
+	int session_expiry_s;      /* default 7 days */
+	int status_interval_s;     /* default 60 */
+	int64_t boot;              /* boot counter for the status */
+	const char *version;       /* app version for the status */
+	const char *state_dir;     /* for free disk space in the status */
+	/* Called from the network thread when delivery state or the connection
+	 * changed (the kiosk wakes its UI). May be NULL. */
+	void (*on_change)(void *ctx);
+	void *ctx;
+} transport_config;
+
+/* Starts the network thread.  Strings in c are copied.  Returns NULL
+ * with one line in err if the config is unusable (no host, outbox cannot
+ * open); a broker that is down is not an error: it keeps trying. */
+transport *transport_start(const transport_config *c, char *err, size_t errlen);
+/* Stops the thread (publishing nothing more) and frees. Accepts NULL. */
+void transport_stop(transport *t);
+
+/* A submission was committed to the outbox: send soon. Thread-safe. */
+void transport_wake(transport *t);
+
+typedef struct transport_stats {
+	bool connected;
+	uint64_t published, acked, reconnects;
+	size_t pending;
+	int64_t oldest_s;
+	char last_error[160];
+} transport_stats;
+void transport_get_stats(transport *t, transport_stats *s);
+
+#endif

@@ -1,0 +1,234 @@
+/* service.c - from a citizen's "Send" to a durable, sealed outbox row.
+ *
+ * submit() runs on the UI thread and returns only after the outbox commit
+ * (WAL, synchronous=FULL): building the inner JSON, sealing it to the
+ * collector, signing it with the kiosk key and committing take about a
+ * millisecond, well inside a frame.  The network thread (transport.c)
+ * then delivers it; when the collector's ack erases the row, the delivery
+ * state the receipt polls turns to "delivered".  Plain text exists only
+ * in memory here and is wiped after sealing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "service.h"
+#include "tramtin/clock.h"
+#include "tramtin/crypto.h"
+#include "tramtin/envelope.h"
+#include "tramtin/log.h"
+#include "tramtin/outbox.h"
+#include "tramtin/transport.h"
+#include "tramtin/i18n.h"
+#include "tt_build.h"
+
+struct kiosk_service {
+	const tt_config *cfg;
+	tt_sign_key key;
+	unsigned char collector_pk[crypto_box_PUBLICKEYBYTES];
+	bool have_collector;
+	outbox *ob;
+	transport *net;
+	char outbox_path[CONFIG_PATH + 32];
+	char pub_b64[64];
+	int64_t boot;
+};
+
+static int mkdirs(const char *path)
+{
+	char tmp[CONFIG_PATH];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int64_t next_boot(const char *dir)
+{
+	char path[CONFIG_PATH + 16];
+	long long boot = 0;
+	snprintf(path, sizeof path, "%s/boot", dir);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lld", &boot) != 1)
+			boot = 0;
+		fclose(f);
+	}
+	boot++;
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%lld\n", boot);
+		fclose(f);
+	}
+	return boot;
+}
+
+kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on_change)(void *), void *ctx, char *err,
+                                 size_t errlen)
+{
+	kiosk_service *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = cfg;
+	if (crypto_init() != TT_OK) {
+		snprintf(err, errlen, "libsodium cannot start");
+		goto fail;
+	}
+	if (mkdirs(cfg->state_dir) != 0) {
+		snprintf(err, errlen, "%s: cannot create the state folder: %s", cfg->state_dir, tt_strerrno(errno));
+		goto fail;
+	}
+	char path[CONFIG_PATH + 32];
+	snprintf(path, sizeof path, "%s/kiosk.key", cfg->state_dir);
+	tt_err rc = crypto_sign_key_load_or_create(path, &s->key);
+	if (rc != TT_OK) {
+		snprintf(err, errlen, "%s: cannot %s the kiosk key: %s", path, rc == TT_ERR_PARSE ? "read" : "create",
+		         rc == TT_ERR_IO ? tt_strerrno(errno) : tt_strerror(rc));
+		goto fail;
+	}
+	b64_encode(s->key.pk, sizeof s->key.pk, s->pub_b64, sizeof s->pub_b64);
+
+	const char *pk = cfg->collector_public_key;
+	char demo[128] = "";
+	if (!pk[0] && demo_keys) {
+		/* Without a config the kiosk runs on the demo collector key that
+		 * scripts/demo's collector holds; never in a real deployment. */
+		snprintf(path, sizeof path, "%s/kiosk-config/demo/collector.pub", TT_SOURCE_DIR);
+		FILE *f = fopen(path, "r");
+		if (f && fgets(demo, sizeof demo, f))
+			demo[strcspn(demo, "\r\n")] = '\0';
+		if (f)
+			fclose(f);
+		pk = demo;
+		if (demo[0])
+			tt_warn("no config: sealing to the demo collector key in %s", path);
+	}
+	if (!pk[0])
+		tt_error("[collector] public_key is not set: this kiosk cannot take feedback until it is configured");
+	else if (b64_decode(pk, s->collector_pk, sizeof s->collector_pk, sizeof s->collector_pk, NULL) != TT_OK)
+		tt_error("[collector] public_key: not the base64 of a 32-byte X25519 key; got '%.60s'", pk);
+	else
+		s->have_collector = true;
+
+	snprintf(s->outbox_path, sizeof s->outbox_path, "%s/outbox.db", cfg->state_dir);
+	s->ob = outbox_open(s->outbox_path, (size_t)cfg->outbox_max, err, errlen);
+	if (!s->ob)
+		goto fail;
+	s->boot = next_boot(cfg->state_dir);
+
+	if (cfg->mqtt_host[0]) {
+		char root[512], e[512];
+		snprintf(root, sizeof root, "tramtin/v1/%s/%s/%s", cfg->province, cfg->commune, cfg->kiosk_id);
+		transport_config tc = {
+			.host = cfg->mqtt_host, .port = cfg->mqtt_port,
+			.username = cfg->mqtt_username[0] ? cfg->mqtt_username : NULL, .password = cfg->mqtt_password,
+			.tls_ca = cfg->tls_ca, .tls_cert = cfg->tls_cert, .tls_key = cfg->tls_key,
+			.client_id = cfg->kiosk_id, .root = root, .outbox_path = s->outbox_path,
+			.outbox_max = (size_t)cfg->outbox_max, .retry_ms = cfg->retry_s * 1000, .boot = s->boot,
+			.version = TT_VERSION, .state_dir = cfg->state_dir, .on_change = on_change, .ctx = ctx,
+		};
+		s->net = transport_start(&tc, e, sizeof e);
+		if (!s->net)
+			tt_error("%s; submissions wait in the outbox", e);
+	} else {
+		tt_info("no [mqtt] host: submissions wait in the outbox (%s)", s->outbox_path);
+	}
+	return s;
+fail:
+	kiosk_service_free(s);
+	return NULL;
+}
+
+void kiosk_service_free(kiosk_service *s)
+{
+	if (!s)
+		return;
+	transport_stop(s->net);
+	outbox_close(s->ob);
+	crypto_wipe(&s->key, sizeof s->key);
+	free(s);
+}
+
+const char *kiosk_service_public_key(kiosk_service *s)
+{
+	return s->pub_b64;
+}
+
+int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char *id, size_t idlen, char *why,
+                         size_t whylen)
+{
+	char uuid[ENVELOPE_ID_LEN + 1];
+	char *inner = NULL, *env = NULL;
+	int rc = TT_ERR_STATE;
+	if (!s->have_collector) {
+		snprintf(why, whylen, "%s", _("This kiosk is not set up to take messages yet. Please tell the commune staff."));
+		return TT_ERR_CONFIG;
+	}
+	envelope_uuid(uuid);
+	inner = envelope_inner_json(sub);
+	if (!inner) {
+		snprintf(why, whylen, "%s", _("Your message could not be saved. Please tell the commune staff."));
+		return TT_ERR_INVAL;
+	}
+	rc = envelope_build(uuid, s->cfg->kiosk_id, inner, s->collector_pk, &s->key, &env);
+	crypto_wipe(inner, strlen(inner));
+	free(inner);
+	if (rc != TT_OK) {
+		snprintf(why, whylen, "%s", _("Your message could not be saved. Please tell the commune staff."));
+		return rc;
+	}
+	rc = outbox_put(s->ob, uuid, env);
+	free(env);
+	if (rc == TT_ERR_FULL) {
+		tt_error("%s: outbox full (%d waiting); refusing new submissions until some are delivered", s->outbox_path,
+		         s->cfg->outbox_max);
+		snprintf(why, whylen, "%s",
+		         _("This kiosk has too many messages waiting to be sent and cannot take more now. Nothing you sent before is lost. Please try again later or tell the commune staff."));
+		return rc;
+	}
+	if (rc != TT_OK) {
+		snprintf(why, whylen, "%s", _("Your message could not be saved. Please tell the commune staff."));
+		return rc;
+	}
+	snprintf(id, idlen, "%s", uuid);
+	transport_wake(s->net);
+	return TT_OK;
+}
+
+static int submit(void *ctx, const struct tt_submission *sub, char *id, size_t idlen, char *why, size_t whylen)
+{
+	return kiosk_service_submit(ctx, sub, id, idlen, why, whylen);
+}
+
+static ui_delivery delivery(void *ctx, const char *id)
+{
+	kiosk_service *s = ctx;
+	int p = outbox_pending(s->ob, id);
+	return p == 1 ? DELIVERY_SAVED : p == 0 ? DELIVERY_DELIVERED : DELIVERY_UNKNOWN;
+}
+
+void kiosk_service_bind(kiosk_service *s, ui_services *out)
+{
+	out->ctx = s;
+	out->submit = submit;
+	out->delivery = delivery;
+	out->followup_url = s->cfg->followup_url;
+}
+
+int kiosk_service_all_delivered(kiosk_service *s)
+{
+	size_t pending = 0;
+	int64_t oldest;
+	if (!s || outbox_stats(s->ob, &pending, &oldest) != TT_OK)
+		return -1;
+	return pending == 0;
+}

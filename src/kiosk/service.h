@@ -1,0 +1,37 @@
+/* service.h - the kiosk's submission service: state directory, kiosk key,
+ * outbox and MQTT transport, lent to the UI as ui_services. */
+#ifndef TRAMTIN_KIOSK_SERVICE_H
+#define TRAMTIN_KIOSK_SERVICE_H
+
+#include "tramtin/config.h"
+#include <stdbool.h>
+
+#include "ui/services.h"
+
+typedef struct kiosk_service kiosk_service;
+
+/* Prepares the state dir, the kiosk's signing key and the outbox, and
+ * starts the transport if a broker is configured.  Problems that leave
+ * the kiosk usable (no broker, no collector key) are logged as one line
+ * each; only an unusable state dir or outbox returns NULL (with err). */
+/* on_change (may be NULL) is called from the network thread when a
+ * delivery state changed, to wake the UI. */
+kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on_change)(void *), void *ctx, char *err,
+                                 size_t errlen);
+void kiosk_service_free(kiosk_service *s);
+
+/* Fills the UI's services (submit, delivery, follow-up URL). */
+void kiosk_service_bind(kiosk_service *s, ui_services *out);
+
+/* Commits a submission as the form's Send does (same code path); see
+ * ui_services.submit. */
+int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char *id, size_t idlen, char *why,
+                         size_t whylen);
+
+/* 1 when the outbox has nothing pending, 0 if it has, -1 without outbox. */
+int kiosk_service_all_delivered(kiosk_service *s);
+
+/* Base64 of the kiosk's Ed25519 public key (static buffer). */
+const char *kiosk_service_public_key(kiosk_service *s);
+
+#endif

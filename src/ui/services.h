@@ -1,0 +1,24 @@
+/* services.h - what the kiosk program lends the screens: storing a
+ * submission and asking how far it got.  Function pointers, so the UI
+ * layer depends on neither storage nor network code, and the service
+ * side needs no SDL. */
+#ifndef TRAMTIN_UI_SERVICES_H
+#define TRAMTIN_UI_SERVICES_H
+
+#include <stddef.h>
+
+struct tt_submission;
+
+typedef enum ui_delivery { DELIVERY_UNKNOWN = 0, DELIVERY_SAVED, DELIVERY_DELIVERED } ui_delivery;
+
+typedef struct ui_services {
+	void *ctx;
+	/* Seals and commits s; on success writes the envelope id and returns
+	 * 0 (TT_OK) only once it is durable.  On failure returns a tt_err and
+	 * writes a reason for the citizen (plain words, current language). */
+	int (*submit)(void *ctx, const struct tt_submission *s, char *id, size_t idlen, char *why, size_t whylen);
+	ui_delivery (*delivery)(void *ctx, const char *id);
+	const char *followup_url;
+} ui_services;
+
+#endif

@@ -1,0 +1,92 @@
+# Shared helpers for integration tests: a real mosquitto on a free
+# loopback port, the collector stand-in, kiosk configs.  Sourced.
+set -u
+
+die() { echo "integration: $*" >&2; exit 1; }
+
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
+  done
+  die "no free port"
+}
+
+wait_port() { # port [tries]
+  for _ in $(seq "${2:-100}"); do
+    (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# start_broker DIR PORT: persistence on, settings from ARCHITECTURE.md
+start_broker() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/mosq"
+  cat > "$dir/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $dir/mosq/
+autosave_interval 1
+autosave_on_changes true
+max_queued_messages 1000000
+max_inflight_messages 0
+set_tcp_nodelay true
+log_dest file $dir/mosquitto.log
+CONF
+  mosquitto -c "$dir/mosquitto.conf" &
+  BROKER_PID=$!
+  wait_port "$port" || die "mosquitto did not start on port $port (see $dir/mosquitto.log)"
+}
+
+kill_broker() { # hard: like a power cut
+  [ -n "${BROKER_PID:-}" ] && kill -9 "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; BROKER_PID=
+}
+
+# start_standin DIR PORT: keys in DIR/collector.*, kiosks in DIR/kiosks
+start_standin() {
+  local dir=$1 port=$2
+  "$STANDIN" run --port "$port" --db "$dir/collector.db" --key "$dir/collector.key" --kiosks "$dir/kiosks" \
+    > "$dir/standin.out" 2>> "$dir/standin.err" &
+  STANDIN_PID=$!
+  for _ in $(seq 100); do grep -q "standin: ready" "$dir/standin.out" 2>/dev/null && return 0; sleep 0.05; done
+  die "stand-in did not subscribe (see $dir/standin.err)"
+}
+
+stop_standin() { [ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; STANDIN_PID=; }
+kill_standin() { [ -n "${STANDIN_PID:-}" ] && kill -9 "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; STANDIN_PID=; }
+
+# kiosk_config DIR PORT ID: writes DIR/ID.ini and registers the kiosk key
+kiosk_config() {
+  local dir=$1 port=$2 id=$3
+  mkdir -p "$dir/$id-state"
+  cat > "$dir/$id.ini" <<INI
+[kiosk]
+id = $id
+province = ht
+commune = test
+[state]
+dir = $id-state
+[mqtt]
+host = 127.0.0.1
+port = $port
+retry_s = ${RETRY_S:-2}
+[collector]
+public_key = $(cat "$dir/collector.pub")
+followup_url = http://127.0.0.1:8080/t
+INI
+  echo "$id $("$TRAMTIN" --config "$dir/$id.ini" --print-public-key)" >> "$dir/kiosks"
+}
+
+stored_ids() { sqlite3 "$1/collector.db" "SELECT id FROM submissions ORDER BY id"; }
+
+cleanup() {
+  kill_standin
+  kill_broker
+  [ -n "${SNIFF_PID:-}" ] && kill "$SNIFF_PID" 2>/dev/null
+  true
+}
+trap cleanup EXIT
