@@ -52,6 +52,16 @@ tt_err outbox_reset_sent(outbox *o);
 /* The collector acknowledged id: the row and its payload are erased.
  * TT_OK also if id was not (or no longer) there. */
 tt_err outbox_ack(outbox *o, const char *id);
+/* The same for n ids in one transaction (an ack message names many). */
+tt_err outbox_ack_many(outbox *o, const char *const *ids, size_t n);
+
+/* For the sending connection only: its commits (sent marks, acks) are
+ * no longer fsynced.  Losing them in a power cut means re-sending, never
+ * losing: puts must stay on a connection that was not relaxed. */
+tt_err outbox_relax(outbox *o);
+
+/* 1 if nothing is waiting, 0 if something is, -1 on error (cheap). */
+int outbox_empty(outbox *o);
 
 /* 1 if id is waiting, 0 if not here (acknowledged or never put), -1 on error. */
 int outbox_pending(outbox *o, const char *id);

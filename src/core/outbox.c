@@ -13,20 +13,19 @@
  * read-modify-write runs in BEGIN IMMEDIATE with a 5 s busy timeout.
  * Nothing here aborts: a failure is logged in one line naming the file,
  * the transaction is rolled back, and TT_ERR_IO returned.
- * Files are opened through "tramtin-fault", a pass-through VFS over the
- * default one (SQLite's own test seam, as in os_unix.c): while the counter
- * set by outbox_fail_next_writes is above zero, each xWrite or xSync fails
- * as a full or failing disk would, so tests can show nothing is lost;
- * outbox_fail_writes_after lets some through first, to reach every step
- * of a commit (WAL header, frames, the fsync).  A commit whose fsync
- * failed may still be found in the WAL by a recovery after a crash (the
- * frames are written, only their durability is unknown): then a put that
- * returned TT_ERR_IO is delivered after all, which loses nothing. */
+ * Files are opened through "tramtin-fault" (faultvfs.c), a pass-through
+ * VFS over the default one (SQLite's own test seam, as in os_unix.c):
+ * while the counter set by outbox_fail_next_writes is above zero, each
+ * xWrite or xSync fails as a full or failing disk would, so tests can
+ * show nothing is lost; outbox_fail_writes_after lets some through first,
+ * to reach every step of a commit (WAL header, frames, the fsync).  A
+ * commit whose fsync failed may still be found in the WAL by a recovery
+ * after a crash (the frames are written, only their durability is
+ * unknown): then a put that returned TT_ERR_IO is delivered after all,
+ * which loses nothing. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +33,10 @@
 #include <unistd.h>
 
 #include "tramtin/clock.h"
+#include "tramtin/faultvfs.h"
 #include "tramtin/log.h"
 #include "tramtin/outbox.h"
 
-#define VFS_NAME "tramtin-fault"
 #define BUSY_MS 5000
 #define ID_MAX (sizeof ((outbox_item *)0)->id - 1)
 
@@ -46,287 +45,18 @@ struct outbox {
 	char *path;
 	size_t max_pending;
 	sqlite3_stmt *begin, *commit, *rollback;
-	sqlite3_stmt *exists, *count, *insert, *due, *mark, *reset, *del, *stats;
+	sqlite3_stmt *exists, *count, *insert, *due, *due_new, *mark, *reset, *del, *stats, *any;
 };
-
-/* --- the fault-injecting VFS ------------------------------------------- */
-
-/* Faults to inject: skip writes pass, then fail writes fail.  armed lets
- * every write skip the lock when no test asked for faults. */
-static atomic_int fault_armed;
-static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
-static int fault_skip, fault_fail;
-static sqlite3_vfs fault_vfs;
-static pthread_once_t vfs_once = PTHREAD_ONCE_INIT;
-static int vfs_rc = SQLITE_ERROR;
-
-struct fault_file {
-	sqlite3_file base;
-	sqlite3_file *real; /* follows this struct in the same allocation */
-};
-
-#define REAL(f) (((struct fault_file *)(f))->real)
-#define RVFS(v) ((sqlite3_vfs *)(v)->pAppData)
-
-/* True (and one fewer to go) if this write or sync is to fail. */
-static bool inject(void)
-{
-	bool fail = false;
-	if (!atomic_load(&fault_armed))
-		return false;
-	pthread_mutex_lock(&fault_lock);
-	if (fault_skip > 0) {
-		fault_skip--;
-	} else if (fault_fail > 0) {
-		fault_fail--;
-		fail = true;
-	}
-	atomic_store(&fault_armed, fault_fail > 0);
-	pthread_mutex_unlock(&fault_lock);
-	return fail;
-}
-
-static int f_close(sqlite3_file *f)
-{
-	return REAL(f)->pMethods ? REAL(f)->pMethods->xClose(REAL(f)) : SQLITE_OK;
-}
-
-static int f_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
-{
-	return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
-}
-
-static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
-{
-	if (inject())
-		return SQLITE_IOERR_WRITE;
-	return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
-}
-
-static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
-{
-	return REAL(f)->pMethods->xTruncate(REAL(f), size);
-}
-
-static int f_sync(sqlite3_file *f, int flags)
-{
-	if (inject())
-		return SQLITE_IOERR_FSYNC;
-	return REAL(f)->pMethods->xSync(REAL(f), flags);
-}
-
-static int f_file_size(sqlite3_file *f, sqlite3_int64 *size)
-{
-	return REAL(f)->pMethods->xFileSize(REAL(f), size);
-}
-
-static int f_lock(sqlite3_file *f, int level)
-{
-	return REAL(f)->pMethods->xLock(REAL(f), level);
-}
-
-static int f_unlock(sqlite3_file *f, int level)
-{
-	return REAL(f)->pMethods->xUnlock(REAL(f), level);
-}
-
-static int f_check_reserved_lock(sqlite3_file *f, int *out)
-{
-	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
-}
-
-static int f_file_control(sqlite3_file *f, int op, void *arg)
-{
-	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
-}
-
-static int f_sector_size(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xSectorSize(REAL(f));
-}
-
-static int f_device_characteristics(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
-}
-
-static int f_shm_map(sqlite3_file *f, int page, int size, int extend, void volatile **p)
-{
-	return REAL(f)->pMethods->xShmMap(REAL(f), page, size, extend, p);
-}
-
-static int f_shm_lock(sqlite3_file *f, int offset, int n, int flags)
-{
-	return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
-}
-
-static void f_shm_barrier(sqlite3_file *f)
-{
-	REAL(f)->pMethods->xShmBarrier(REAL(f));
-}
-
-static int f_shm_unmap(sqlite3_file *f, int delete_flag)
-{
-	return REAL(f)->pMethods->xShmUnmap(REAL(f), delete_flag);
-}
-
-static int f_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **p)
-{
-	return REAL(f)->pMethods->xFetch(REAL(f), off, n, p);
-}
-
-static int f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
-{
-	return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
-}
-
-/* One table per io_methods version, so the shim offers exactly what the
- * real file does (SQLite decides on WAL and mmap by what is there). */
-#define IO_V1                                                                                                         \
-	f_close, f_read, f_write, f_truncate, f_sync, f_file_size, f_lock, f_unlock, f_check_reserved_lock,           \
-	    f_file_control, f_sector_size, f_device_characteristics
-static const sqlite3_io_methods io_v1 = {1, IO_V1, NULL, NULL, NULL, NULL, NULL, NULL};
-static const sqlite3_io_methods io_v2 = {2, IO_V1, f_shm_map, f_shm_lock, f_shm_barrier, f_shm_unmap, NULL, NULL};
-static const sqlite3_io_methods io_v3 = {3,           IO_V1,       f_shm_map, f_shm_lock,
-                                         f_shm_barrier, f_shm_unmap, f_fetch,   f_unfetch};
-
-static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
-{
-	struct fault_file *p = (struct fault_file *)file;
-	p->base.pMethods = NULL;
-	p->real = (sqlite3_file *)(p + 1);
-	p->real->pMethods = NULL;
-	int rc = RVFS(vfs)->xOpen(RVFS(vfs), name, p->real, flags, out_flags);
-	if (p->real->pMethods) {
-		int v = p->real->pMethods->iVersion;
-		p->base.pMethods = v >= 3 ? &io_v3 : v == 2 ? &io_v2 : &io_v1;
-	}
-	return rc;
-}
-
-static int v_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
-{
-	return RVFS(vfs)->xDelete(RVFS(vfs), name, sync_dir);
-}
-
-static int v_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
-{
-	return RVFS(vfs)->xAccess(RVFS(vfs), name, flags, out);
-}
-
-static int v_full_pathname(sqlite3_vfs *vfs, const char *name, int n, char *out)
-{
-	return RVFS(vfs)->xFullPathname(RVFS(vfs), name, n, out);
-}
-
-static void *v_dl_open(sqlite3_vfs *vfs, const char *name)
-{
-	return RVFS(vfs)->xDlOpen(RVFS(vfs), name);
-}
-
-static void v_dl_error(sqlite3_vfs *vfs, int n, char *msg)
-{
-	RVFS(vfs)->xDlError(RVFS(vfs), n, msg);
-}
-
-static void (*v_dl_sym(sqlite3_vfs *vfs, void *h, const char *sym))(void)
-{
-	return RVFS(vfs)->xDlSym(RVFS(vfs), h, sym);
-}
-
-static void v_dl_close(sqlite3_vfs *vfs, void *h)
-{
-	RVFS(vfs)->xDlClose(RVFS(vfs), h);
-}
-
-static int v_randomness(sqlite3_vfs *vfs, int n, char *out)
-{
-	return RVFS(vfs)->xRandomness(RVFS(vfs), n, out);
-}
-
-static int v_sleep(sqlite3_vfs *vfs, int us)
-{
-	return RVFS(vfs)->xSleep(RVFS(vfs), us);
-}
-
-static int v_current_time(sqlite3_vfs *vfs, double *out)
-{
-	return RVFS(vfs)->xCurrentTime(RVFS(vfs), out);
-}
-
-static int v_get_last_error(sqlite3_vfs *vfs, int n, char *out)
-{
-	return RVFS(vfs)->xGetLastError ? RVFS(vfs)->xGetLastError(RVFS(vfs), n, out) : 0;
-}
-
-static int v_current_time_int64(sqlite3_vfs *vfs, sqlite3_int64 *out)
-{
-	return RVFS(vfs)->xCurrentTimeInt64(RVFS(vfs), out);
-}
-
-static int v_set_system_call(sqlite3_vfs *vfs, const char *name, sqlite3_syscall_ptr p)
-{
-	return RVFS(vfs)->xSetSystemCall(RVFS(vfs), name, p);
-}
-
-static sqlite3_syscall_ptr v_get_system_call(sqlite3_vfs *vfs, const char *name)
-{
-	return RVFS(vfs)->xGetSystemCall(RVFS(vfs), name);
-}
-
-static const char *v_next_system_call(sqlite3_vfs *vfs, const char *name)
-{
-	return RVFS(vfs)->xNextSystemCall(RVFS(vfs), name);
-}
-
-static void register_vfs(void)
-{
-	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
-	if (!real)
-		return;
-	size_t head = (sizeof(struct fault_file) + 7) / 8 * 8;
-	fault_vfs = (sqlite3_vfs){
-		.iVersion = real->iVersion < 3 ? real->iVersion : 3,
-		.szOsFile = (int)head + real->szOsFile,
-		.mxPathname = real->mxPathname,
-		.zName = VFS_NAME,
-		.pAppData = real,
-		.xOpen = v_open,
-		.xDelete = v_delete,
-		.xAccess = v_access,
-		.xFullPathname = v_full_pathname,
-		.xDlOpen = v_dl_open,
-		.xDlError = v_dl_error,
-		.xDlSym = v_dl_sym,
-		.xDlClose = v_dl_close,
-		.xRandomness = v_randomness,
-		.xSleep = v_sleep,
-		.xCurrentTime = v_current_time,
-		.xGetLastError = v_get_last_error,
-	};
-	if (fault_vfs.iVersion >= 2)
-		fault_vfs.xCurrentTimeInt64 = v_current_time_int64;
-	if (fault_vfs.iVersion >= 3) {
-		fault_vfs.xSetSystemCall = v_set_system_call;
-		fault_vfs.xGetSystemCall = v_get_system_call;
-		fault_vfs.xNextSystemCall = v_next_system_call;
-	}
-	vfs_rc = sqlite3_vfs_register(&fault_vfs, 0);
-}
 
 void outbox_fail_writes_after(int skip, int n)
 {
-	pthread_mutex_lock(&fault_lock);
-	fault_skip = skip > 0 ? skip : 0;
-	fault_fail = n > 0 ? n : 0;
-	atomic_store(&fault_armed, fault_fail > 0);
-	pthread_mutex_unlock(&fault_lock);
+	faultvfs_fail_writes_after(skip, n);
 }
 
 void outbox_fail_next_writes(outbox *o, int n)
 {
 	(void)o; /* the VFS cannot tell connections apart: the counter is global */
-	outbox_fail_writes_after(0, n);
+	faultvfs_fail_writes_after(0, n);
 }
 
 /* --- statements and transactions ---------------------------------------- */
@@ -384,7 +114,7 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 	char dummy[1];
 	outbox *o = NULL;
 	sqlite3_stmt *wal = NULL;
-	const char *why = NULL;
+	const char *why = NULL, *vfs;
 	int fd;
 
 	if (!err || !errlen) {
@@ -396,8 +126,7 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 		snprintf(err, errlen, "outbox: no file given");
 		return NULL;
 	}
-	pthread_once(&vfs_once, register_vfs);
-	if (vfs_rc != SQLITE_OK) {
+	if (!(vfs = faultvfs_register())) {
 		snprintf(err, errlen, "%s: cannot set up SQLite's file layer", path);
 		return NULL;
 	}
@@ -418,7 +147,7 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 	}
 	o->max_pending = max_pending;
 	if (sqlite3_open_v2(path, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	                    VFS_NAME) != SQLITE_OK) {
+	                    vfs) != SQLITE_OK) {
 		why = o->db ? sqlite3_errmsg(o->db) : "out of memory";
 		goto fail;
 	}
@@ -440,10 +169,16 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 	                 "CREATE TABLE IF NOT EXISTS outbox("
 	                 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	                 " id TEXT UNIQUE NOT NULL,"
-	                 " envelope TEXT NOT NULL,"
 	                 " put_wall INTEGER NOT NULL,"
 	                 " sent_ms INTEGER,"
-	                 " attempts INTEGER NOT NULL DEFAULT 0)",
+	                 " attempts INTEGER NOT NULL DEFAULT 0,"
+	                 /* last: scanning for due rows reads the small columns
+	                  * only, never the envelope's overflow pages */
+	                 " envelope TEXT NOT NULL);"
+	                 /* finds new and overdue rows without scanning the rest */
+	                 "CREATE INDEX IF NOT EXISTS outbox_sent ON outbox(sent_ms);"
+	                 /* the oldest pending age for the status, without a scan */
+	                 "CREATE INDEX IF NOT EXISTS outbox_put ON outbox(put_wall)",
 	                 NULL, NULL, NULL) != SQLITE_OK) {
 		why = sqlite3_errmsg(o->db);
 		goto fail;
@@ -454,7 +189,10 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 	    !prepare(o, &o->insert, "INSERT OR IGNORE INTO outbox(id, envelope, put_wall) VALUES(?1, ?2, ?3)") ||
 	    !prepare(o, &o->due,
 	             "SELECT seq, id, envelope, attempts FROM outbox"
-	             " WHERE sent_ms IS NULL OR sent_ms > ?1 OR sent_ms <= ?2 ORDER BY seq LIMIT ?3") ||
+	             " WHERE sent_ms > ?1 OR sent_ms <= ?2 ORDER BY seq LIMIT ?3") ||
+	    !prepare(o, &o->due_new,
+	             "SELECT seq, id, envelope, attempts FROM outbox WHERE sent_ms IS NULL ORDER BY seq LIMIT ?3") ||
+	    !prepare(o, &o->any, "SELECT 1 FROM outbox LIMIT 1") ||
 	    !prepare(o, &o->mark, "UPDATE outbox SET sent_ms = ?1, attempts = attempts + 1 WHERE seq = ?2") ||
 	    !prepare(o, &o->reset, "UPDATE outbox SET sent_ms = NULL WHERE sent_ms IS NOT NULL") ||
 	    !prepare(o, &o->del, "DELETE FROM outbox WHERE id = ?1") ||
@@ -474,8 +212,8 @@ void outbox_close(outbox *o)
 {
 	if (!o)
 		return;
-	sqlite3_stmt *all[] = {o->begin, o->commit, o->rollback, o->exists, o->count, o->insert,
-	                       o->due,   o->mark,   o->reset,    o->del,    o->stats};
+	sqlite3_stmt *all[] = {o->begin, o->commit, o->rollback, o->exists, o->count, o->insert, o->due,
+	                       o->due_new, o->mark, o->reset, o->del, o->stats, o->any};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	if (o->db && sqlite3_close(o->db) != SQLITE_OK)
@@ -554,32 +292,40 @@ size_t outbox_take(outbox *o, uint64_t now_ms, uint64_t retry_ms, outbox_item *i
 		max = INT32_MAX;
 	if (!run(o, o->begin, "cannot start a transaction"))
 		return 0;
-	/* sent_ms > now: sent before a reboot reset the monotonic clock. */
-	sqlite3_bind_int64(o->due, 1, (sqlite3_int64)now_ms);
-	sqlite3_bind_int64(o->due, 2, now_ms >= retry_ms ? (sqlite3_int64)(now_ms - retry_ms) : -1);
-	sqlite3_bind_int64(o->due, 3, (sqlite3_int64)max);
-	while (n < max && (rc = sqlite3_step(o->due)) == SQLITE_ROW) {
-		outbox_item *it = &items[n];
-		const char *id = (const char *)sqlite3_column_text(o->due, 1);
-		const char *env = (const char *)sqlite3_column_text(o->due, 2);
-		memset(it, 0, sizeof *it);
-		it->seq = sqlite3_column_int64(o->due, 0);
-		it->attempts = sqlite3_column_int(o->due, 3) + 1;
-		snprintf(it->id, sizeof it->id, "%s", id ? id : "");
-		/* NULL from a NOT NULL column: SQLite ran out of memory */
-		if (!id || !env || !(it->envelope = strdup(env))) {
-			tt_warn("%s: out of memory taking submissions to send", o->path);
-			done(o->due);
+	/* Two passes over the sent_ms index: rows due again (sent_ms > now:
+	 * sent before a reboot reset the monotonic clock), then rows never
+	 * sent, each oldest first. */
+	sqlite3_stmt *passes[2] = {o->due, o->due_new};
+	for (int p = 0; p < 2 && n < max; p++) {
+		sqlite3_stmt *q = passes[p];
+		if (p == 0) {
+			sqlite3_bind_int64(q, 1, (sqlite3_int64)now_ms);
+			sqlite3_bind_int64(q, 2, now_ms >= retry_ms ? (sqlite3_int64)(now_ms - retry_ms) : -1);
+		}
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)(max - n));
+		while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			outbox_item *it = &items[n];
+			const char *id = (const char *)sqlite3_column_text(q, 1);
+			const char *env = (const char *)sqlite3_column_text(q, 2);
+			memset(it, 0, sizeof *it);
+			it->seq = sqlite3_column_int64(q, 0);
+			it->attempts = sqlite3_column_int(q, 3) + 1;
+			snprintf(it->id, sizeof it->id, "%s", id ? id : "");
+			/* NULL from a NOT NULL column: SQLite ran out of memory */
+			if (!id || !env || !(it->envelope = strdup(env))) {
+				tt_warn("%s: out of memory taking submissions to send", o->path);
+				done(q);
+				goto fail;
+			}
+			n++;
+		}
+		if (n < max && rc != SQLITE_DONE) {
+			log_fail(o, "cannot read submissions to send");
+			done(q);
 			goto fail;
 		}
-		n++;
+		done(q);
 	}
-	if (n < max && rc != SQLITE_DONE) {
-		log_fail(o, "cannot read submissions to send");
-		done(o->due);
-		goto fail;
-	}
-	done(o->due);
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(o->mark, 1, (sqlite3_int64)now_ms);
 		sqlite3_bind_int64(o->mark, 2, items[i].seq);
@@ -607,18 +353,68 @@ tt_err outbox_ack(outbox *o, const char *id)
 {
 	if (!o || !id)
 		return TT_ERR_INVAL;
-	sqlite3_bind_text(o->del, 1, id, -1, SQLITE_STATIC);
-	if (!run(o, o->del, "cannot erase an acknowledged submission"))
+	return outbox_ack_many(o, &id, 1);
+}
+
+tt_err outbox_ack_many(outbox *o, const char *const *ids, size_t n)
+{
+	int erased = 0;
+	if (!o || (!ids && n))
+		return TT_ERR_INVAL;
+	if (n == 0)
+		return TT_OK;
+	/* One transaction, one fsync, for a whole ack message: a collector
+	 * acknowledges in batches and draining must keep up with it. */
+	if (!run(o, o->begin, "cannot start erasing acknowledged submissions"))
 		return TT_ERR_IO;
-	if (sqlite3_changes(o->db) > 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (!ids[i])
+			continue;
+		sqlite3_bind_text(o->del, 1, ids[i], -1, SQLITE_STATIC);
+		if (!run(o, o->del, "cannot erase an acknowledged submission")) {
+			rollback(o);
+			return TT_ERR_IO;
+		}
+		erased += sqlite3_changes(o->db);
+	}
+	if (!commit(o, "cannot commit erasing acknowledged submissions"))
+		return TT_ERR_IO;
+	if (erased > 0) {
 		/* Drained: truncate the WAL, which still holds the old pages.
 		 * Best effort; a busy reader only delays it to the next drain. */
-		size_t pending = 1;
-		int64_t oldest;
-		if (outbox_stats(o, &pending, &oldest) == TT_OK && pending == 0)
+		int rc = sqlite3_step(o->any); /* cheap: is anything left? */
+		done(o->any);
+		if (rc == SQLITE_DONE)
 			sqlite3_wal_checkpoint_v2(o->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	}
 	return TT_OK;
+}
+
+tt_err outbox_relax(outbox *o)
+{
+	if (!o)
+		return TT_ERR_INVAL;
+	/* WAL with synchronous=NORMAL: commits are not fsynced, only
+	 * checkpoints.  A power cut may undo the last sent marks and acks on
+	 * this connection, which only means sending those rows again. */
+	if (sqlite3_exec(o->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		log_fail(o, "cannot relax synchronous");
+		return TT_ERR_IO;
+	}
+	return TT_OK;
+}
+
+int outbox_empty(outbox *o)
+{
+	if (!o)
+		return -1;
+	int rc = sqlite3_step(o->any);
+	done(o->any);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_fail(o, "cannot look into the outbox");
+		return -1;
+	}
+	return rc == SQLITE_DONE;
 }
 
 int outbox_pending(outbox *o, const char *id)

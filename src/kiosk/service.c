@@ -226,9 +226,5 @@ void kiosk_service_bind(kiosk_service *s, ui_services *out)
 
 int kiosk_service_all_delivered(kiosk_service *s)
 {
-	size_t pending = 0;
-	int64_t oldest;
-	if (!s || outbox_stats(s->ob, &pending, &oldest) != TT_OK)
-		return -1;
-	return pending == 0;
+	return s ? outbox_empty(s->ob) : -1;
 }

@@ -189,11 +189,20 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 		cJSON_Delete(j);
 		return;
 	}
+	const char *list[512];
+	size_t k = 0;
 	unsigned n = 0;
 	cJSON_ArrayForEach(id, ids) {
-		if (cJSON_IsString(id) && outbox_ack(t->ob, id->valuestring) == TT_OK)
-			n++;
+		if (cJSON_IsString(id))
+			list[k++] = id->valuestring;
+		if (k == sizeof list / sizeof list[0] || (!id->next && k)) {
+			if (outbox_ack_many(t->ob, list, k) == TT_OK)
+				n += (unsigned)k;
+			k = 0;
+		}
 	}
+	if (k && outbox_ack_many(t->ob, list, k) == TT_OK)
+		n += (unsigned)k;
 	cJSON_Delete(j);
 	pthread_mutex_lock(&t->lock);
 	t->stats.acked += n;
@@ -205,6 +214,10 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 static void send_due(transport *t)
 {
 	outbox_item items[TAKE_BATCH];
+	/* Refill the window when half of it is free, not one by one: each
+	 * take is a commit, and a commit per message would cap the rate. */
+	if (t->inflight > t->max_inflight / 2)
+		return;
 	while (t->connected && t->inflight < t->max_inflight) {
 		size_t want = (size_t)(t->max_inflight - t->inflight);
 		if (want > TAKE_BATCH)
@@ -358,6 +371,8 @@ transport *transport_start(const transport_config *c, char *err, size_t errlen)
 	t->ob = outbox_open(t->outbox_path, t->outbox_max, err, errlen);
 	if (!t->ob)
 		goto fail;
+	/* this connection only marks and erases: a lost commit means a resend */
+	outbox_relax(t->ob);
 	/* clean_start false: the broker keeps our session (and acks) while away */
 	t->mosq = mosquitto_new(t->client_id, false, t);
 	if (!t->mosq) {

@@ -68,4 +68,6 @@ cat ids4 >> all-ids
 start_standin "$dir" "$port"
 "$LOADGEN" k1.ini deliver 2> lg4b.err || die "step 4: the restarted kiosk did not deliver ($(cat lg4b.err))"
 check 4
+[ -s "$dir/mosq/mosquitto.db" ] || die "the broker wrote no persistence file: the test did not test persistence"
+grep -q "Error" "$dir/mosquitto.log" && die "the broker logged errors: $(grep Error "$dir/mosquitto.log" | head -3)"
 echo "4 passed, 0 failed"

@@ -25,12 +25,19 @@ wait_port() { # port [tries]
 start_broker() {
   local dir=$1 port=$2
   mkdir -p "$dir/mosq"
+  touch "$dir/mosquitto.log"
+  # As root, mosquitto drops to its own user: let that user write its
+  # persistence and log (and reach them).
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then
+    chown -R mosquitto: "$dir/mosq" "$dir/mosquitto.log"
+    chmod o+x "$dir"
+  fi
   cat > "$dir/mosquitto.conf" <<CONF
 listener $port 127.0.0.1
 allow_anonymous true
 persistence true
 persistence_location $dir/mosq/
-autosave_interval 1
+autosave_interval ${AUTOSAVE:-1}
 autosave_on_changes true
 max_queued_messages 1000000
 max_inflight_messages 0

@@ -4,7 +4,9 @@
  * every kiosk's submission topic with a persistent session (QoS 1), check
  * the envelope, its kiosk and signature, open the seal, store the inner
  * JSON in SQLite with the envelope id as the unique key, commit, and only
- * then publish {"v":1,"ids":[id]} to that kiosk's ack topic.
+ * then publish {"v":1,"ids":[...]} to that kiosk's ack topic.  Messages
+ * that arrive together are stored in one transaction (one fsync) and
+ * acknowledged together after its commit.
  *
  *   standin keygen PREFIX                 X25519 key pair (PREFIX.key/.pub)
  *   standin run --port P --db FILE --key PREFIX.key --kiosks FILE
@@ -60,10 +62,26 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 	}
 }
 
+/* Messages received in one loop turn, stored and acknowledged together. */
+#define BATCH 512
+static struct mosquitto_message *queue[BATCH];
+static int queued;
+static char acked_ids[BATCH][40];
+static char acked_root[BATCH][256];
+static int n_acked;
+
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg, const mosquitto_property *p)
 {
+	(void)m;
 	(void)obj;
 	(void)p;
+	if (queued < BATCH)
+		mosquitto_message_copy(queue[queued++] = calloc(1, sizeof *queue[0]), msg);
+	/* beyond BATCH: not acknowledged now, the kiosk sends it again */
+}
+
+static void handle(const struct mosquitto_message *msg)
+{
 	tt_envelope env;
 	char why[128], *inner = NULL;
 	/* the topic is tramtin/v1/{province}/{commune}/{kiosk}/up/submission */
@@ -102,14 +120,49 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 		stored++;
 	else
 		dupes++;
-	/* committed (autocommit, synchronous=FULL): now acknowledge */
-	char ack[128], topic[300];
-	snprintf(ack, sizeof ack, "{\"v\":1,\"ids\":[\"%s\"]}", env.id);
-	snprintf(topic, sizeof topic, "%s/down/ack", root);
-	mosquitto_publish_v5(m, NULL, topic, (int)strlen(ack), ack, 1, false, NULL);
+	/* acknowledged once the batch is committed */
+	snprintf(acked_ids[n_acked], sizeof acked_ids[0], "%s", env.id);
+	snprintf(acked_root[n_acked], sizeof acked_root[0], "%s", root);
+	n_acked++;
 out:
 	free(inner);
 	envelope_free(&env);
+}
+
+/* Stores the queued messages in one transaction; after the commit,
+ * acknowledges them, one ack message per kiosk. */
+static void flush(struct mosquitto *m)
+{
+	if (!queued)
+		return;
+	n_acked = 0;
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (int i = 0; i < queued; i++)
+		handle(queue[i]);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "standin: commit: %s\n", sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		n_acked = 0; /* nothing acknowledged: the kiosks send again */
+	}
+	for (int i = 0; i < queued; i++)
+		mosquitto_message_free(&queue[i]);
+	queued = 0;
+	bool done[BATCH] = {false};
+	for (int i = 0; i < n_acked; i++) {
+		if (done[i])
+			continue;
+		char ack[BATCH * 42 + 32], topic[300];
+		size_t len = (size_t)snprintf(ack, sizeof ack, "{\"v\":1,\"ids\":[");
+		for (int j = i; j < n_acked; j++) {
+			if (done[j] || strcmp(acked_root[j], acked_root[i]) != 0)
+				continue;
+			done[j] = true;
+			len += (size_t)snprintf(ack + len, sizeof ack - len, "%s\"%s\"", j == i ? "" : ",", acked_ids[j]);
+		}
+		len += (size_t)snprintf(ack + len, sizeof ack - len, "]}");
+		snprintf(topic, sizeof topic, "%s/down/ack", acked_root[i]);
+		mosquitto_publish_v5(m, NULL, topic, (int)len, ack, 1, false, NULL);
+	}
 }
 
 static int run(int argc, char **argv)
@@ -170,7 +223,15 @@ static int run(int argc, char **argv)
 	while (!stop && mosquitto_connect_bind_v5(m, "127.0.0.1", port, 30, NULL, props) != MOSQ_ERR_SUCCESS)
 		usleep(100 * 1000);
 	while (!stop) {
-		int rc = mosquitto_loop(m, 100, 1);
+		int rc = mosquitto_loop(m, queued ? 0 : 100, 1);
+		/* read everything that is there before committing */
+		while (rc == MOSQ_ERR_SUCCESS && queued && queued < BATCH) {
+			int before = queued;
+			rc = mosquitto_loop(m, 0, 1);
+			if (queued == before)
+				break;
+		}
+		flush(m);
 		if (rc != MOSQ_ERR_SUCCESS && !stop) {
 			usleep(200 * 1000);
 			mosquitto_reconnect(m);

@@ -30,6 +30,8 @@ printf 'expect-screen home\n' > home.script
 printf 'tap @home.policies\nexpect-screen policy.categories\ntap @list.item.1\nexpect-screen policy.list\ntap @list.item.1\nexpect-screen policy.page\nexpect "chưa hiển thị được"\nscreenshot bad-page.png\ntap @nav.back\ntap @list.item.3\nexpect-screen policy.page\ntap @nav.home\ntap @home.campaigns\ntap @list.item.1\nscreenshot bad-image.png\n' > bad-content.script
 printf 'tap @home.feedback\ntap @form.category.1\ntap @form.next\ntap @form.rating.3\ntap @form.next\nkeys "abc"\ntap @form.next\ntap @form.next\ntap @form.submit\nexpect-screen feedback\nexpect "chưa được cài đặt"\n' > nokey.script
 printf '[kiosk]\nid = k1\n[state]\ndir = nokey-state\n' > nokey.ini
+printf '[kiosk]\nid = k2\n[state]\ndir = nohost-state\n[mqtt]\nhost = no-such-host.invalid\n[collector]\npublic_key = %s\n' "$(cat "$src/kiosk-config/demo/collector.pub")" > nohost.ini
+printf 'tap @home.feedback\ntap @form.category.1\ntap @form.next\ntap @form.rating.3\ntap @form.next\nkeys "abc"\ntap @form.next\ntap @form.next\ntap @form.submit\nexpect-screen receipt\nexpect "Đã lưu trên trạm tin"\n' > nohost.script
 
 check bad-key 2 "bad-key.ini:3: [kiosk] bogus: unknown key" -- "$tramtin" --headless --config bad-key.ini --script home.script
 check bad-value 2 "bad-value.ini:2: [mqtt] port: must be between 1 and 65535; got '0'" -- "$tramtin" --headless --config bad-value.ini --script home.script
@@ -41,6 +43,9 @@ check unterminated 2 "unterminated.script:1: unterminated quoted text" -- "$tram
 check failing-expect 1 "failing.script:2: expect \"Chữ không có trên màn hình\" failed on screen 'home'; visible: " -- "$tramtin" --headless --script failing.script
 # A kiosk without the collector's key runs, says so in one line, and
 # tells the citizen plainly instead of taking what it could not protect.
+# An unreachable broker: one line, and submissions wait in the outbox.
+check no-broker 0 "cannot connect to no-such-host.invalid" -- "$tramtin" --headless --config nohost.ini --script nohost.script
+[ "$(grep -c 'cannot connect' stderr.txt)" = 1 ] || { echo "cli: no-broker: more than one line about the broker" >&2; fails=$((fails+1)); }
 check no-collector-key 0 "[collector] public_key is not set" -- "$tramtin" --headless --config nokey.ini --script nokey.script
 # Broken content: the kiosk starts, shows what it can, one line per fault.
 printf '[content]\ndir = %s\n' "$src/tests/unit/data/bad-bundle" > bad-content.ini
@@ -49,5 +54,5 @@ grep -q "bad-utf8" stderr.txt || { echo "cli: bad-content: no line for the inval
 grep -q "broken.png: cannot show image" stderr.txt || { echo "cli: bad-content: no line for the broken image" >&2; fails=$((fails+1)); }
 printf '[content]\ndir = %s\n' "$src/tests/unit/data/broken-json" > broken-json.ini
 check broken-json 0 "manifest.json:1: not valid JSON" -- "$tramtin" --headless --config broken-json.ini --script home.script
-echo "$((14 - fails)) passed, $fails failed"
+echo "$((15 - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
