@@ -51,6 +51,15 @@ void transport_stop(transport *t);
 /* A submission was committed to the outbox: send soon. Thread-safe. */
 void transport_wake(transport *t);
 
+/* Looks a tracking code's status up on the broker: subscribes to the
+ * retained topic tramtin/v1/{province}/track/{hash} (hash from code.h;
+ * copied).  Thread-safe; the answer arrives through on_change. */
+void transport_track(transport *t, const char *province, const char *hash);
+/* The answer for hash: 1 found (status and updated written, e.g.
+ * "responded" and "2026-11-27"), 0 still waiting, -1 nothing retained
+ * for it (after a few seconds), -2 not connected. */
+int transport_track_result(transport *t, const char *hash, char *status, size_t slen, char *updated, size_t ulen);
+
 typedef struct transport_stats {
 	bool connected;
 	uint64_t published, acked, reconnects;

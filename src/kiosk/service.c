@@ -15,6 +15,7 @@
 
 #include "service.h"
 #include "tramtin/clock.h"
+#include "tramtin/code.h"
 #include "tramtin/crypto.h"
 #include "tramtin/envelope.h"
 #include "tramtin/log.h"
@@ -216,11 +217,32 @@ static ui_delivery delivery(void *ctx, const char *id)
 	return p == 1 ? DELIVERY_SAVED : p == 0 ? DELIVERY_DELIVERED : DELIVERY_UNKNOWN;
 }
 
+static void track_ask(void *ctx, const char *code)
+{
+	kiosk_service *s = ctx;
+	char hash[CODE_HASH_HEX + 1];
+	if (s->net && code_hash(code, hash))
+		transport_track(s->net, s->cfg->province, hash);
+}
+
+static int track_result(void *ctx, const char *code, char *status, size_t slen, char *updated, size_t ulen)
+{
+	kiosk_service *s = ctx;
+	char hash[CODE_HASH_HEX + 1];
+	if (!code_hash(code, hash))
+		return -3;
+	if (!s->net)
+		return -2;
+	return transport_track_result(s->net, hash, status, slen, updated, ulen);
+}
+
 void kiosk_service_bind(kiosk_service *s, ui_services *out)
 {
 	out->ctx = s;
 	out->submit = submit;
 	out->delivery = delivery;
+	out->track_ask = track_ask;
+	out->track_result = track_result;
 	out->followup_url = s->cfg->followup_url;
 }
 

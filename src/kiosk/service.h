@@ -32,6 +32,7 @@ int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char
 int kiosk_service_all_delivered(kiosk_service *s);
 
 /* Base64 of the kiosk's Ed25519 public key (static buffer). */
+
 const char *kiosk_service_public_key(kiosk_service *s);
 
 #endif

@@ -59,6 +59,12 @@ struct transport {
 	/* shared, under lock */
 	pthread_mutex_t lock;
 	transport_stats stats;
+	/* one tracking-code lookup at a time (the kiosk's Track screen) */
+	char track_want[300];      /* topic asked for by the UI */
+	char track_subscribed[300]; /* topic subscribed (network thread) */
+	char track_status[32], track_updated[32];
+	int track_state;           /* 0 waiting, 1 found, -1 none retained */
+	uint64_t track_asked_ms;
 };
 
 static char *dup_or_null(const char *s)
@@ -175,11 +181,32 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 		t->inflight--;
 }
 
+static void on_track(transport *t, const struct mosquitto_message *msg)
+{
+	cJSON *j = msg->payloadlen > 0 && msg->payloadlen < 4096 ? cJSON_ParseWithLength(msg->payload, (size_t)msg->payloadlen)
+	                                                         : NULL;
+	const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "status"));
+	const char *up = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "updated"));
+	pthread_mutex_lock(&t->lock);
+	if (strcmp(msg->topic, t->track_want) == 0 && st) {
+		snprintf(t->track_status, sizeof t->track_status, "%s", st);
+		snprintf(t->track_updated, sizeof t->track_updated, "%s", up ? up : "");
+		t->track_state = 1;
+	}
+	pthread_mutex_unlock(&t->lock);
+	cJSON_Delete(j);
+	changed(t);
+}
+
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg, const mosquitto_property *props)
 {
 	transport *t = obj;
 	(void)m;
 	(void)props;
+	if (strstr(msg->topic, "/track/")) {
+		on_track(t, msg);
+		return;
+	}
 	if (strcmp(msg->topic, t->topic_ack) != 0 || msg->payloadlen <= 0 || msg->payloadlen > 1 << 20)
 		return;
 	cJSON *j = cJSON_ParseWithLength(msg->payload, (size_t)msg->payloadlen);
@@ -270,6 +297,60 @@ static void try_connect(transport *t)
 	t->next_connect_ms = now + t->backoff_ms / 2 + (uint64_t)(rand() % (int)(t->backoff_ms / 2 + 1));
 }
 
+/* Follows the UI's lookup: one track topic subscribed at a time. */
+static void track_subscribe(transport *t)
+{
+	char want[300];
+	pthread_mutex_lock(&t->lock);
+	snprintf(want, sizeof want, "%s", t->track_want);
+	bool expired = t->track_state == 0 && want[0] && clock_ms() - t->track_asked_ms > 3000;
+	if (expired)
+		t->track_state = -1; /* nothing retained for this code */
+	pthread_mutex_unlock(&t->lock);
+	if (expired)
+		changed(t);
+	if (!t->connected || strcmp(want, t->track_subscribed) == 0)
+		return;
+	if (t->track_subscribed[0])
+		mosquitto_unsubscribe_v5(t->mosq, NULL, t->track_subscribed, NULL);
+	if (want[0])
+		mosquitto_subscribe_v5(t->mosq, NULL, want, 1, 0, NULL);
+	snprintf(t->track_subscribed, sizeof t->track_subscribed, "%s", want);
+}
+
+void transport_track(transport *t, const char *province, const char *hash)
+{
+	if (!t || !province || !hash)
+		return;
+	pthread_mutex_lock(&t->lock);
+	snprintf(t->track_want, sizeof t->track_want, "tramtin/v1/%s/track/%s", province, hash);
+	t->track_state = 0;
+	t->track_asked_ms = clock_ms();
+	t->track_subscribed[0] = '\0'; /* subscribe again: the retained message comes anew */
+	pthread_mutex_unlock(&t->lock);
+	transport_wake(t);
+}
+
+int transport_track_result(transport *t, const char *hash, char *status, size_t slen, char *updated, size_t ulen)
+{
+	if (!t)
+		return -2;
+	pthread_mutex_lock(&t->lock);
+	int state = t->track_state;
+	bool mine = hash && strstr(t->track_want, hash) != NULL;
+	bool connected = t->stats.connected;
+	if (state == 1 && mine) {
+		snprintf(status, slen, "%s", t->track_status);
+		snprintf(updated, ulen, "%s", t->track_updated);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (!mine)
+		return 0;
+	if (!connected && state != 1)
+		return -2;
+	return state;
+}
+
 static void *run(void *arg)
 {
 	transport *t = arg;
@@ -306,6 +387,7 @@ static void *run(void *arg)
 				t->next_connect_ms = clock_ms() + 500;
 		}
 		send_due(t);
+		track_subscribe(t);
 		if (t->connected && mosquitto_want_write(t->mosq))
 			mosquitto_loop_write(t->mosq, 1);
 		publish_status(t, false);

@@ -18,6 +18,11 @@ typedef struct ui_services {
 	 * writes a reason for the citizen (plain words, current language). */
 	int (*submit)(void *ctx, const struct tt_submission *s, char *id, size_t idlen, char *why, size_t whylen);
 	ui_delivery (*delivery)(void *ctx, const char *id);
+	/* Tracking-code lookup (Track screen): ask, then poll.  track_result
+	 * returns 1 found (status name and date written), 0 waiting, -1 not
+	 * found, -2 no connection, -3 not a valid code. */
+	void (*track_ask)(void *ctx, const char *code);
+	int (*track_result)(void *ctx, const char *code, char *status, size_t slen, char *updated, size_t ulen);
 	const char *followup_url;
 } ui_services;
 
