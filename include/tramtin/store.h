@@ -135,7 +135,7 @@ typedef struct store_count {
  * or "status"; writes at most max groups. Returns how many groups. */
 size_t store_report(store *s, const char *by, int64_t from, int64_t to, int64_t now, store_count *out, size_t max);
 
-/* Number of quarantined payloads, and calls fn for each (newest first). */
+/* Number of quarantined payloads (0 also on an error, logged). */
 size_t store_quarantine_count(store *s);
 
 /* --- kiosks ------------------------------------------------------------- */

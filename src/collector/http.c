@@ -122,11 +122,11 @@ static const char *due_key(store_status s)
 {
 	switch (s) {
 	case ST_RECEIVED:
+	case ST_REOPENED: /* reopened: a new acceptance clock (store.c) */
 		return "accept_due";
 	case ST_ACCEPTED:
 	case ST_ASSIGNED:
 	case ST_IN_PROGRESS:
-	case ST_REOPENED:
 		return "settle_due";
 	default:
 		return NULL;

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tramtin/clock.h"
@@ -115,7 +116,6 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 	outbox *o = NULL;
 	sqlite3_stmt *wal = NULL;
 	const char *why = NULL, *vfs;
-	int fd;
 
 	if (!err || !errlen) {
 		err = dummy;
@@ -130,15 +130,14 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 		snprintf(err, errlen, "%s: cannot set up SQLite's file layer", path);
 		return NULL;
 	}
-	/* Created 0600 here: SQLite gives the -wal and -shm files the same mode. */
-	if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			snprintf(err, errlen, "%s: %s", path, tt_strerrno(errno));
-			return NULL;
-		}
-		close(fd);
-	}
+	/* A new file is made 0600 (citizens' words; the -wal and -shm files
+	 * follow its mode), by chmod after SQLite created it: never by an
+	 * open() and close() of our own, since closing any descriptor of the
+	 * file drops every POSIX lock this process holds on it, the other
+	 * connections' included, and another process would then believe it
+	 * is alone and delete the WAL under them. */
+	struct stat before;
+	bool existed = stat(path, &before) == 0;
 	o = calloc(1, sizeof *o);
 	if (!o || !(o->path = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -152,6 +151,8 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 		goto fail;
 	}
 	sqlite3_extended_result_codes(o->db, 1);
+	if (!existed && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
+		chmod(path, 0600); /* before the -wal and -shm files exist */
 	sqlite3_busy_timeout(o->db, BUSY_MS);
 	if (sqlite3_prepare_v2(o->db, "PRAGMA journal_mode=WAL", -1, &wal, NULL) != SQLITE_OK ||
 	    sqlite3_step(wal) != SQLITE_ROW) {

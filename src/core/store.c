@@ -35,6 +35,12 @@
 #include "tramtin/store.h"
 #include "tramtin/text.h"
 
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
 #define DAY 86400
 
 struct store {
@@ -43,26 +49,30 @@ struct store {
 };
 
 static const char *const status_names[ST__COUNT] = {
-	[ST_RECEIVED] = "received",       [ST_ACCEPTED] = "accepted", [ST_NOT_ACCEPTED] = "not_accepted",
-	[ST_ASSIGNED] = "assigned",       [ST_IN_PROGRESS] = "in_progress", [ST_RESPONDED] = "responded",
-	[ST_CLOSED] = "closed",           [ST_REOPENED] = "reopened",
+    [ST_RECEIVED] = "received", [ST_ACCEPTED] = "accepted",       [ST_NOT_ACCEPTED] = "not_accepted",
+    [ST_ASSIGNED] = "assigned", [ST_IN_PROGRESS] = "in_progress", [ST_RESPONDED] = "responded",
+    [ST_CLOSED] = "closed",     [ST_REOPENED] = "reopened",
 };
 
 static const char *const outcome_names[OUT__COUNT] = {
-	[OUT_NONE] = "",           [OUT_RESOLVED] = "resolved",   [OUT_NO_ACTION] = "no_action",
-	[OUT_REFERRED] = "referred", [OUT_DUPLICATE] = "duplicate", [OUT_WITHDRAWN] = "withdrawn",
+    [OUT_NONE] = "",
+    [OUT_RESOLVED] = "resolved",
+    [OUT_NO_ACTION] = "no_action",
+    [OUT_REFERRED] = "referred",
+    [OUT_DUPLICATE] = "duplicate",
+    [OUT_WITHDRAWN] = "withdrawn",
 };
 
 #define BIT(s) (1u << (s))
 static const unsigned allowed_moves[ST__COUNT] = {
-	[ST_RECEIVED] = BIT(ST_ACCEPTED) | BIT(ST_NOT_ACCEPTED),
-	[ST_ACCEPTED] = BIT(ST_ASSIGNED) | BIT(ST_IN_PROGRESS) | BIT(ST_RESPONDED) | BIT(ST_CLOSED),
-	[ST_ASSIGNED] = BIT(ST_IN_PROGRESS) | BIT(ST_RESPONDED) | BIT(ST_CLOSED),
-	[ST_IN_PROGRESS] = BIT(ST_RESPONDED) | BIT(ST_CLOSED),
-	[ST_RESPONDED] = BIT(ST_CLOSED) | BIT(ST_IN_PROGRESS),
-	[ST_NOT_ACCEPTED] = BIT(ST_REOPENED),
-	[ST_CLOSED] = BIT(ST_REOPENED),
-	[ST_REOPENED] = BIT(ST_ACCEPTED) | BIT(ST_ASSIGNED) | BIT(ST_IN_PROGRESS) | BIT(ST_RESPONDED) | BIT(ST_CLOSED),
+    [ST_RECEIVED] = BIT(ST_ACCEPTED) | BIT(ST_NOT_ACCEPTED),
+    [ST_ACCEPTED] = BIT(ST_ASSIGNED) | BIT(ST_IN_PROGRESS) | BIT(ST_RESPONDED) | BIT(ST_CLOSED),
+    [ST_ASSIGNED] = BIT(ST_IN_PROGRESS) | BIT(ST_RESPONDED) | BIT(ST_CLOSED),
+    [ST_IN_PROGRESS] = BIT(ST_RESPONDED) | BIT(ST_CLOSED),
+    [ST_RESPONDED] = BIT(ST_CLOSED) | BIT(ST_IN_PROGRESS),
+    [ST_NOT_ACCEPTED] = BIT(ST_REOPENED),
+    [ST_CLOSED] = BIT(ST_REOPENED),
+    [ST_REOPENED] = BIT(ST_ACCEPTED) | BIT(ST_ASSIGNED) | BIT(ST_IN_PROGRESS) | BIT(ST_RESPONDED) | BIT(ST_CLOSED),
 };
 
 /* --- names ---------------------------------------------------------------- */
@@ -208,10 +218,7 @@ bool store_is_anonymous(const store_record *r)
 
 /* --- the lifecycle step -------------------------------------------------- */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static bool add_log(store_audit *log, size_t *n, const char *action, const char *fmt, ...);
+static bool add_log(store_audit *log, size_t *n, const char *action, const char *fmt, ...) PRINTF_LIKE(4, 5);
 
 /* Appends one audit line (detail formatted).  False: out of memory. */
 static bool add_log(store_audit *log, size_t *n, const char *action, const char *fmt, ...)
@@ -266,8 +273,7 @@ tt_err store_apply(store_record *r, const store_change *c, store_audit log[STORE
 	if (!r || !c || !log || !n_log)
 		return TT_ERR_INVAL;
 	*n_log = 0;
-	if (c->to < -1 || c->to >= ST__COUNT || (unsigned)c->outcome >= OUT__COUNT || c->complex < -1 ||
-	    c->complex > 1)
+	if (c->to < -1 || c->to >= ST__COUNT || (unsigned)c->outcome >= OUT__COUNT || c->complex < -1 || c->complex > 1)
 		return TT_ERR_INVAL;
 	if (c->outcome != OUT_NONE && c->to != ST_CLOSED)
 		return TT_ERR_INVAL;
@@ -455,8 +461,7 @@ tt_err store_get_by_code_hash(store *s, const char *hash, int64_t now, store_rec
 	return s->ops->get(s->be, NULL, hash, now, out);
 }
 
-tt_err store_list(store *s, const store_filter *f, int64_t now, bool (*fn)(const store_record *r, void *ctx),
-                  void *ctx)
+tt_err store_list(store *s, const store_filter *f, int64_t now, bool (*fn)(const store_record *r, void *ctx), void *ctx)
 {
 	store_filter all;
 	if (!s || !fn)
@@ -509,8 +514,7 @@ tt_err store_history(store *s, const char *id, bool (*fn)(const store_audit *a, 
 	return s->ops->history(s->be, id, fn, ctx);
 }
 
-size_t store_track_changes(store *s, int64_t now, bool (*fn)(const store_record *r, void *ctx), void *ctx,
-                           size_t max)
+size_t store_track_changes(store *s, int64_t now, bool (*fn)(const store_record *r, void *ctx), void *ctx, size_t max)
 {
 	if (!s || !fn || !max)
 		return 0;

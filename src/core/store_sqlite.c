@@ -35,13 +35,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tramtin/faultvfs.h"
 #include "tramtin/log.h"
 #include "tramtin/store.h"
 
-#define BUSY_MS 5000
+#define BUSY_MS        5000
 #define SCHEMA_VERSION 1
 
 /* List filters, one bit each: the index into the statement cache. */
@@ -74,45 +75,45 @@ struct sq {
 };
 
 /* The columns of a record, in the order load() reads them. */
-#define COLS                                                                                                          \
-	"id, kiosk, province, commune, kind, category, rating, text, contact_name, contact_phone, ref, lang,"         \
-	" code_hash, created, received, status, outcome, complex, agency, reason, answer, updated, accept_due,"      \
+#define COLS                                                                                                           \
+	"id, kiosk, province, commune, kind, category, rating, text, contact_name, contact_phone, ref, lang,"          \
+	" code_hash, created, received, status, outcome, complex, agency, reason, answer, updated, accept_due,"        \
 	" settle_due"
 
 /* Items waiting on the authority, and the deadline that applies to them
  * (store.c); the partial index repeats the first term word for word. */
 #define WAITING "status IN ('received','accepted','assigned','in_progress','reopened')"
-#define DUE "(CASE WHEN settle_due > 0 THEN settle_due ELSE accept_due END)"
+#define DUE     "(CASE WHEN settle_due > 0 THEN settle_due ELSE accept_due END)"
 
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS submissions("
-	" id TEXT PRIMARY KEY NOT NULL,"
-	" kiosk TEXT NOT NULL DEFAULT '', province TEXT NOT NULL DEFAULT '', commune TEXT NOT NULL DEFAULT '',"
-	" kind TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '', rating INTEGER NOT NULL DEFAULT 0,"
-	" text TEXT, contact_name TEXT, contact_phone TEXT, ref TEXT NOT NULL DEFAULT '',"
-	" lang TEXT NOT NULL DEFAULT '', code_hash TEXT NOT NULL DEFAULT '',"
-	" created INTEGER NOT NULL DEFAULT 0, received INTEGER NOT NULL DEFAULT 0,"
-	" status TEXT NOT NULL DEFAULT 'received', outcome TEXT NOT NULL DEFAULT '',"
-	" complex INTEGER NOT NULL DEFAULT 0, agency TEXT NOT NULL DEFAULT '', reason TEXT, answer TEXT,"
-	" updated INTEGER NOT NULL DEFAULT 0, accept_due INTEGER NOT NULL DEFAULT 0,"
-	" settle_due INTEGER NOT NULL DEFAULT 0, responded_at INTEGER);"
-	"CREATE INDEX IF NOT EXISTS submissions_received ON submissions(received, id);"
-	"CREATE INDEX IF NOT EXISTS submissions_commune ON submissions(commune, received, id);"
-	"CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status, received, id);"
-	"CREATE INDEX IF NOT EXISTS submissions_waiting ON submissions(received, id) WHERE " WAITING ";"
-	"CREATE INDEX IF NOT EXISTS submissions_code ON submissions(code_hash);"
-	"CREATE TABLE IF NOT EXISTS quarantine("
-	" rowid INTEGER PRIMARY KEY, received INTEGER NOT NULL, topic TEXT NOT NULL, kiosk TEXT NOT NULL,"
-	" reason TEXT NOT NULL, payload BLOB);"
-	"CREATE TABLE IF NOT EXISTS kiosks("
-	" id TEXT PRIMARY KEY NOT NULL, online INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0,"
-	" status_json TEXT);"
-	"CREATE TABLE IF NOT EXISTS audit("
-	" seq INTEGER PRIMARY KEY, \"when\" INTEGER NOT NULL, actor TEXT NOT NULL, id TEXT NOT NULL,"
-	" action TEXT NOT NULL, detail TEXT);"
-	"CREATE INDEX IF NOT EXISTS audit_id ON audit(id, seq);"
-	"CREATE TABLE IF NOT EXISTS track_dirty(id TEXT PRIMARY KEY NOT NULL, gen INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS track_dirty_gen ON track_dirty(gen);";
+    "CREATE TABLE IF NOT EXISTS submissions("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " kiosk TEXT NOT NULL DEFAULT '', province TEXT NOT NULL DEFAULT '', commune TEXT NOT NULL DEFAULT '',"
+    " kind TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '', rating INTEGER NOT NULL DEFAULT 0,"
+    " text TEXT, contact_name TEXT, contact_phone TEXT, ref TEXT NOT NULL DEFAULT '',"
+    " lang TEXT NOT NULL DEFAULT '', code_hash TEXT NOT NULL DEFAULT '',"
+    " created INTEGER NOT NULL DEFAULT 0, received INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL DEFAULT 'received', outcome TEXT NOT NULL DEFAULT '',"
+    " complex INTEGER NOT NULL DEFAULT 0, agency TEXT NOT NULL DEFAULT '', reason TEXT, answer TEXT,"
+    " updated INTEGER NOT NULL DEFAULT 0, accept_due INTEGER NOT NULL DEFAULT 0,"
+    " settle_due INTEGER NOT NULL DEFAULT 0, responded_at INTEGER);"
+    "CREATE INDEX IF NOT EXISTS submissions_received ON submissions(received, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_commune ON submissions(commune, received, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status, received, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_waiting ON submissions(received, id) WHERE " WAITING ";"
+    "CREATE INDEX IF NOT EXISTS submissions_code ON submissions(code_hash);"
+    "CREATE TABLE IF NOT EXISTS quarantine("
+    " rowid INTEGER PRIMARY KEY, received INTEGER NOT NULL, topic TEXT NOT NULL, kiosk TEXT NOT NULL,"
+    " reason TEXT NOT NULL, payload BLOB);"
+    "CREATE TABLE IF NOT EXISTS kiosks("
+    " id TEXT PRIMARY KEY NOT NULL, online INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL DEFAULT 0,"
+    " status_json TEXT);"
+    "CREATE TABLE IF NOT EXISTS audit("
+    " seq INTEGER PRIMARY KEY, \"when\" INTEGER NOT NULL, actor TEXT NOT NULL, id TEXT NOT NULL,"
+    " action TEXT NOT NULL, detail TEXT);"
+    "CREATE INDEX IF NOT EXISTS audit_id ON audit(id, seq);"
+    "CREATE TABLE IF NOT EXISTS track_dirty(id TEXT PRIMARY KEY NOT NULL, gen INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS track_dirty_gen ON track_dirty(gen);";
 
 /* --- statements and transactions ---------------------------------------- */
 
@@ -479,14 +480,13 @@ static sqlite3_stmt *list_stmt(struct sq *q, unsigned mask)
 		return q->list[mask];
 	/* Overdue alone: walk the items still waiting, newest first, rather
 	 * than sort them all (SQLite would pick the status index). */
-	n = (size_t)snprintf(sql, sizeof sql, "SELECT " COLS " FROM submissions%s",
-	                     (mask & LF_OVERDUE) && !(mask & (LF_COMMUNE | LF_STATUS))
-	                         ? " INDEXED BY submissions_waiting"
-	                         : "");
-#define TERM(bit, text)                                                                                               \
-	if (mask & (bit)) {                                                                                           \
-		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", and, text);                                 \
-		and = " AND ";                                                                                        \
+	n = (size_t)snprintf(
+	    sql, sizeof sql, "SELECT " COLS " FROM submissions%s",
+	    (mask & LF_OVERDUE) && !(mask & (LF_COMMUNE | LF_STATUS)) ? " INDEXED BY submissions_waiting" : "");
+#define TERM(bit, text)                                                                                                \
+	if (mask & (bit)) {                                                                                            \
+		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", and, text);                                     \
+		and = " AND ";                                                                                         \
 	}
 	TERM(LF_COMMUNE, "commune = ?1")
 	TERM(LF_KIOSK, "kiosk = ?2")
@@ -632,8 +632,7 @@ static size_t sq_track_changes(void *be, int64_t now, bool (*fn)(const store_rec
 	return taken;
 }
 
-static size_t sq_report(void *be, const char *by, int64_t from, int64_t to, int64_t now, store_count *out,
-                        size_t max)
+static size_t sq_report(void *be, const char *by, int64_t from, int64_t to, int64_t now, store_count *out, size_t max)
 {
 	struct sq *q = be;
 	sqlite3_stmt *st = NULL;
@@ -728,10 +727,10 @@ static void sq_close(void *be)
 	struct sq *q = be;
 	if (!q)
 		return;
-	sqlite3_stmt *all[] = {q->begin,    q->commit,     q->rollback,         q->savepoint, q->release,
-	                       q->rollback_to, q->insert,  q->mark,             q->quarantine, q->quarantine_count,
-	                       q->get_id,   q->get_hash,   q->update,           q->audit,     q->history,
-	                       q->received_of, q->dirty,   q->undirty,          q->kiosk_seen, q->kiosks};
+	sqlite3_stmt *all[] = {q->begin,       q->commit,   q->rollback, q->savepoint,  q->release,
+	                       q->rollback_to, q->insert,   q->mark,     q->quarantine, q->quarantine_count,
+	                       q->get_id,      q->get_hash, q->update,   q->audit,      q->history,
+	                       q->received_of, q->dirty,    q->undirty,  q->kiosk_seen, q->kiosks};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	for (int i = 0; i < N_GROUPS; i++)
@@ -745,22 +744,22 @@ static void sq_close(void *be)
 }
 
 static const struct store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sq_close,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.add = sq_add,
-	.quarantine = sq_quarantine,
-	.quarantine_count = sq_quarantine_count,
-	.get = sq_get,
-	.list = sq_list,
-	.update = sq_update,
-	.history = sq_history,
-	.track_changes = sq_track_changes,
-	.report = sq_report,
-	.kiosk_seen = sq_kiosk_seen,
-	.kiosks = sq_kiosks,
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .add = sq_add,
+    .quarantine = sq_quarantine,
+    .quarantine_count = sq_quarantine_count,
+    .get = sq_get,
+    .list = sq_list,
+    .update = sq_update,
+    .history = sq_history,
+    .track_changes = sq_track_changes,
+    .report = sq_report,
+    .kiosk_seen = sq_kiosk_seen,
+    .kiosks = sq_kiosks,
 };
 
 /* Creates or checks the schema, in one write transaction so that two
@@ -798,7 +797,6 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 	struct sq *q = NULL;
 	sqlite3_stmt *wal = NULL;
 	const char *why = NULL, *vfs;
-	int fd;
 
 	if (!err || !errlen) {
 		err = dummy;
@@ -813,15 +811,14 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot set up SQLite's file layer", path);
 		return NULL;
 	}
-	/* Created 0600 here (citizens' words): the -wal and -shm files follow. */
-	if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			snprintf(err, errlen, "%s: %s", path, tt_strerrno(errno));
-			return NULL;
-		}
-		close(fd);
-	}
+	/* A new file is made 0600 (citizens' words; the -wal and -shm files
+	 * follow its mode), by chmod after SQLite created it: never by an
+	 * open() and close() of our own, since closing any descriptor of the
+	 * file drops every POSIX lock this process holds on it, the other
+	 * connections' included, and another process would then believe it
+	 * is alone and delete the WAL under them. */
+	struct stat before;
+	bool existed = stat(path, &before) == 0;
 	if (!(q = calloc(1, sizeof *q)) || !(q->path = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(q);
@@ -833,6 +830,8 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(q->db, 1);
+	if (!existed && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
+		chmod(path, 0600); /* before the -wal and -shm files exist */
 	sqlite3_busy_timeout(q->db, BUSY_MS);
 	if (sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &wal, NULL) != SQLITE_OK ||
 	    sqlite3_step(wal) != SQLITE_ROW) {

@@ -50,7 +50,8 @@ CONF
 }
 
 kill_broker() { # hard: like a power cut
-  [ -n "${BROKER_PID:-}" ] && kill -9 "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; BROKER_PID=
+  if [ -n "${BROKER_PID:-}" ]; then kill -9 "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; fi
+  BROKER_PID=
 }
 
 # start_standin DIR PORT: keys in DIR/collector.*, kiosks in DIR/kiosks
@@ -63,8 +64,8 @@ start_standin() {
   die "stand-in did not subscribe (see $dir/standin.err)"
 }
 
-stop_standin() { [ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; STANDIN_PID=; }
-kill_standin() { [ -n "${STANDIN_PID:-}" ] && kill -9 "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; STANDIN_PID=; }
+stop_standin() { if [ -n "${STANDIN_PID:-}" ]; then kill "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; fi; STANDIN_PID=; }
+kill_standin() { if [ -n "${STANDIN_PID:-}" ]; then kill -9 "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; fi; STANDIN_PID=; }
 
 # kiosk_config DIR PORT ID: writes DIR/ID.ini and registers the kiosk key
 kiosk_config() {
@@ -93,7 +94,7 @@ stored_ids() { sqlite3 "$1/collector.db" "SELECT id FROM submissions ORDER BY id
 cleanup() {
   kill_standin
   kill_broker
-  [ -n "${SNIFF_PID:-}" ] && kill "$SNIFF_PID" 2>/dev/null
+  if [ -n "${SNIFF_PID:-}" ]; then kill "$SNIFF_PID" 2>/dev/null; fi
   true
 }
 trap cleanup EXIT

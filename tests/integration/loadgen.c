@@ -9,6 +9,8 @@
  *                                                   prints each id once committed,
  *                                                   then waits until all are acknowledged
  *   loadgen CONFIG deliver                          runs the transport until the outbox is empty
+ *   loadgen CONFIG forge-wrong-seal                 prints an envelope signed by this kiosk but
+ *                                                   sealed to some other key (collector tests)
  *
  * Exit 0 when everything was acknowledged within TT_LOADGEN_TIMEOUT
  * seconds (default 60), 1 otherwise, 2 on usage or config errors. */
@@ -22,6 +24,7 @@
 #include "tramtin/clock.h"
 #include "tramtin/code.h"
 #include "tramtin/config.h"
+#include "tramtin/crypto.h"
 #include "tramtin/envelope.h"
 #include "tramtin/log.h"
 
@@ -38,6 +41,33 @@ static int wait_delivered(kiosk_service *s)
 	return 1;
 }
 
+/* An envelope this kiosk signs, sealed to a key no collector has. */
+static int forge(const char *config)
+{
+	tt_config cfg;
+	char err[512], path[CONFIG_PATH + 32], uuid[ENVELOPE_ID_LEN + 1], code[CODE_GROUPED_LEN + 1], *env = NULL;
+	tt_sign_key key;
+	tt_box_key other;
+	config_defaults(&cfg);
+	if (config_load(&cfg, config, err, sizeof err) != TT_OK || crypto_init() != TT_OK)
+		return 2;
+	snprintf(path, sizeof path, "%s/kiosk.key", cfg.state_dir);
+	if (crypto_sign_key_load_or_create(path, &key) != TT_OK)
+		return 1;
+	crypto_box_keypair(other.pk, other.sk);
+	code_new(code);
+	tt_submission sub = {.kind = SUB_FEEDBACK, .text = "sealed to the wrong key", .lang = "vi", .code = code,
+	                     .created = clock_now()};
+	char *inner = envelope_inner_json(&sub);
+	envelope_uuid(uuid);
+	if (!inner || envelope_build(uuid, cfg.kiosk_id, inner, other.pk, &key, &env) != TT_OK)
+		return 1;
+	printf("%s", env);
+	free(inner);
+	free(env);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	tt_config cfg;
@@ -47,6 +77,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tt_log_init("loadgen", TT_LOG_WARN);
+	if (!strcmp(argv[2], "forge-wrong-seal"))
+		return forge(argv[1]);
 	config_defaults(&cfg);
 	if (config_load(&cfg, argv[1], err, sizeof err) != TT_OK) {
 		fprintf(stderr, "loadgen: %s\n", err);

@@ -1,0 +1,39 @@
+/* collector.h - tramtin-collector: its config and the ingest daemon. */
+#ifndef TRAMTIN_COLLECTOR_H
+#define TRAMTIN_COLLECTOR_H
+
+#include <stddef.h>
+
+#include "tramtin/err.h"
+
+typedef struct collector_config {
+	/* [mqtt] */
+	char mqtt_host[256];
+	int mqtt_port;
+	char mqtt_username[256], mqtt_password[256];
+	char tls_ca[1024], tls_cert[1024], tls_key[1024];
+	char client_id[128];
+	char share_group[64];     /* MQTT v5 shared subscription group, or "" */
+	/* [store] */
+	char db[1024];
+	/* [keys] */
+	char secret_key[1024];    /* the collector's X25519 key file */
+	char kiosks[1024];        /* lines "kiosk_id base64_ed25519_public_key" */
+	/* [http] */
+	char http_bind[64];
+	int http_port;            /* 0: no follow-up server */
+	char http_path[64];
+	int rate_per_min;
+	/* [ingest] */
+	int batch_ms;             /* longest a message waits for its batch */
+	int batch_max;            /* most messages in one commit */
+} collector_config;
+
+void collector_config_defaults(collector_config *c);
+/* Reads and checks FILE; one line in err and TT_ERR_CONFIG (etc.) on a fault. */
+tt_err collector_config_load(collector_config *c, const char *path, char *err, size_t errlen);
+
+/* Runs the daemon until SIGTERM/SIGINT. Returns the process exit status. */
+int collector_serve(const collector_config *c);
+
+#endif

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# tramtin-collector against a real mosquitto: kiosks' submissions stored
+# once and acknowledged; repeats stored once; tampered, unsealed,
+# oversized, wrong-kiosk and unknown-kiosk envelopes quarantined with the
+# right reason (and acknowledged); collector kill -9 mid-stream loses
+# nothing; the follow-up API and the kiosk's Track screen see a real
+# code's status; the CLI answers it.
+# usage: collector.sh TRAMTIN COLLECTOR LOADGEN STANDIN SRCDIR OUTDIR
+TRAMTIN=$(realpath "$1") COLLECTOR=$(realpath "$2") LOADGEN=$(realpath "$3") STANDIN=$(realpath "$4") src=$5 dir=$6/collector
+source "$src/tests/integration/lib.sh"
+rm -rf "$dir"; mkdir -p "$dir"; cd "$dir" || exit 2
+export TT_LOADGEN_TIMEOUT=120 RETRY_S=2
+passed=0
+ok() { passed=$((passed+1)); echo "collector: $*"; }
+port=$(free_port); http=$(free_port)
+start_broker "$dir" "$port"
+"$STANDIN" keygen "$dir/collector" || die "keygen"
+kiosk_config "$dir" "$port" k1
+kiosk_config "$dir" "$port" k2
+sed -i "s|^followup_url = .*|followup_url = http://127.0.0.1:$http/t|" k1.ini
+cat > collector.ini <<INI
+[mqtt]
+host = 127.0.0.1
+port = $port
+[store]
+db = collector.db
+[keys]
+secret_key = collector.key
+kiosks = kiosks
+[http]
+port = $http
+INI
+stop_collector() { if [ -n "${COLLECTOR_PID:-}" ]; then kill -9 "$COLLECTOR_PID" 2>/dev/null; wait "$COLLECTOR_PID" 2>/dev/null; fi; COLLECTOR_PID=; }
+trap 'stop_collector; cleanup' EXIT
+start_collector() {
+  "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
+  COLLECTOR_PID=$!
+  for _ in $(seq 100); do grep -q "serving" collector.out 2>/dev/null && return 0; sleep 0.05; done
+  die "the collector did not start: $(cat collector.err)"
+}
+q() { sqlite3 collector.db "$1"; }
+start_collector
+ok "started"
+
+# 1. a stream of submissions, stored once each and acknowledged
+"$LOADGEN" k1.ini submit 200 > ids1 2> lg1.err || die "not all acknowledged: $(cat lg1.err)"
+[ "$(q 'SELECT count(*) FROM submissions')" = 200 ] || die "stored $(q 'SELECT count(*) FROM submissions'), expected 200"
+ok "200 submissions stored and acknowledged"
+
+# 2. repeats: the same envelope published again is stored once and acked
+mosquitto_sub -h 127.0.0.1 -p "$port" -t 'tramtin/v1/+/+/k1/up/submission' -C 1 -W 10 > one.json &
+SUBP=$!
+sleep 0.3
+"$LOADGEN" k1.ini submit 1 > ids2 2> lg2.err || die "the single submission was not acknowledged: $(cat lg2.err)"
+echo "collector: after one more: $(q "SELECT count(*) FROM submissions")"
+wait $SUBP
+for _ in 1 2 3; do mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t tramtin/v1/ht/test/k1/up/submission -f one.json; done
+sleep 0.5
+n=$(q 'SELECT count(*) FROM submissions')
+[ "$n" = 201 ] || die "after repeats the collector holds $n submissions, expected 201"
+ok "repeats stored once"
+
+# 3. bad envelopes end in quarantine with their reason
+pub() { mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t "$1" -m "$2"; }
+env=$(cat one.json)
+pub tramtin/v1/ht/test/k1/up/submission "$(echo "$env" | sed 's/"sig":"./"sig":"A/')"
+"$LOADGEN" k1.ini forge-wrong-seal > wrong-seal.json || die "cannot forge"
+mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t tramtin/v1/ht/test/k1/up/submission -f wrong-seal.json
+pub tramtin/v1/ht/test/k2/up/submission "$env"
+pub tramtin/v1/ht/test/k9/up/submission "$(echo "$env" | sed 's/"kiosk":"k1"/"kiosk":"k9"/')"
+pub tramtin/v1/ht/test/k1/up/submission "not json at all"
+head -c 70000 /dev/zero | tr '\0' 'x' > big.txt
+mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t tramtin/v1/ht/test/k1/up/submission -f big.txt
+sleep 0.8
+for reason in "bad signature" "seal does not open" "kiosk in the topic" "not registered" "not JSON" "too large"; do
+  [ "$(q "SELECT count(*) FROM quarantine WHERE reason LIKE '%$reason%'")" -ge 1 ] || die "no quarantine row for '$reason': $(q 'SELECT reason FROM quarantine')"
+done
+[ "$(q 'SELECT count(*) FROM submissions')" = 201 ] || die "a bad envelope was stored"
+ok "tampered, unsealed, wrong-kiosk, unknown-kiosk, non-JSON and oversized envelopes quarantined"
+
+# 4. collector kill -9 in the middle of a stream, then restart
+"$LOADGEN" k2.ini submit 500 > ids4 2> lg4.err & LG=$!
+for _ in $(seq 200); do [ "$(q 'SELECT count(*) FROM submissions')" -ge 260 ] && break; sleep 0.02; done
+kill -9 $COLLECTOR_PID; wait $COLLECTOR_PID 2>/dev/null
+sleep 0.3
+start_collector
+wait $LG || die "after the collector's restart not everything was acknowledged: $(cat lg4.err)"
+cat ids1 ids2 ids4 | sort > want
+q "SELECT id FROM submissions ORDER BY id" > got
+cmp -s want got || die "committed $(wc -l < want), stored $(wc -l < got)"
+ok "collector kill -9 mid-stream: $(wc -l < want) committed == $(wc -l < got) stored"
+
+# 5. a real code: the kiosk's receipt, the follow-up API, the CLI, the Track screen
+"$TRAMTIN" --headless --config k1.ini --script "$src/tests/integration/receipt.script" 2> kiosk.err || die "kiosk: $(cat kiosk.err)"
+code=$(grep -A3 '"id":[[:space:]]*"receipt.code"' receipt.json | sed -n 's/.*"label":[[:space:]]*"\([0-9A-Z-]*\)".*/\1/p')
+[ ${#code} = 19 ] || die "no code on the receipt"
+track() { curl -s -X POST -H 'Content-Type: application/json' --data "{\"code\":\"$1\"}" "http://127.0.0.1:$http/api/track"; }
+for _ in $(seq 50); do track "$code" | grep -q '"found":true' && break; sleep 0.1; done
+track "$code" | grep -q '"status":"received"' || die "the API does not know the code: $(track "$code")"
+[ "$(track 7KQ2-M9XD-4TRB-HV3N)" = '{"found":false}' ] || die "a wrong code is not neutral: $(track 7KQ2-M9XD-4TRB-HV3N)"
+id=$(q "SELECT id FROM submissions WHERE kind = 'complaint'")
+"$COLLECTOR" set-status --db collector.db "$id" accepted > /dev/null || die "set-status failed"
+"$COLLECTOR" respond --db collector.db "$id" --text "Xã đã kiểm tra, sẽ trả lời tại buổi họp thôn." > /dev/null || die "respond failed"
+track "$code" | grep -q 'sẽ trả lời tại buổi họp thôn' || die "the answer is not on the follow-up API: $(track "$code")"
+ok "a receipt's code: received, then answered, on the follow-up API; wrong codes neutral"
+# the retained track topic reaches the kiosk's Track screen
+sed "s/CODE/$code/" "$src/tests/integration/track.script" > track.script
+"$TRAMTIN" --headless --config k1.ini --script track.script 2> track.err || die "Track screen: $(cat track.err)"
+ok "the kiosk's Track screen shows the answered status from the retained topic"
+grep -q "$code" collector.err && die "the collector logged a tracking code"
+kill $COLLECTOR_PID; wait $COLLECTOR_PID; COLLECTOR_PID=
+grep -q "stored" collector.err || die "no clean stop line"
+echo "$passed passed, 0 failed"
