@@ -232,7 +232,7 @@ static void draw_choices(ui *u, SDL_Rect a)
 	int cols = u->portrait ? 1 : 2, gap = 24;
 	int w = (a.w - (cols - 1) * gap) / cols, h = u->portrait ? 120 : 130;
 	for (size_t i = 0; i < n; i++) {
-		char id[32];
+		char id[48];
 		snprintf(id, sizeof id, "form.category.%zu", i + 1);
 		SDL_Rect r = {a.x + (int)(i % (size_t)cols) * (w + gap), a.y + (int)(i / (size_t)cols) * (h + gap), w, h};
 		ui_button(u, id, _(c[i].label), r, F.category == (int)i + 1 ? BTN_PRIMARY : BTN_SECONDARY);

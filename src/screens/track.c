@@ -139,16 +139,24 @@ static bool activate(ui *u, const char *id)
 	return false;
 }
 
+/* While a result is shown it stays live: a status the collector changes
+ * now reaches the screen through the same subscription. */
 static void tick(ui *u)
 {
 	osk_tick(u, u->osk, T.code);
-	if (!T.asked || T.state != 0 || !u->services.track_result || clock_ms() < T.next_poll)
+	if (!T.asked || (T.state != 0 && T.state != 1) || !u->services.track_result || clock_ms() < T.next_poll)
 		return;
-	T.next_poll = clock_ms() + 250;
-	int r = u->services.track_result(u->services.ctx, ime_text(T.code), T.status, sizeof T.status, T.updated,
-	                                 sizeof T.updated);
-	if (r != 0) {
+	T.next_poll = clock_ms() + (T.state == 0 ? 250 : 1000);
+	char status[sizeof T.status], updated[sizeof T.updated];
+	int r = u->services.track_result(u->services.ctx, ime_text(T.code), status, sizeof status, updated, sizeof updated);
+	if (r == 0)
+		return;
+	if (r != T.state || (r == 1 && (strcmp(status, T.status) != 0 || strcmp(updated, T.updated) != 0))) {
 		T.state = r;
+		if (r == 1) {
+			memcpy(T.status, status, sizeof T.status);
+			memcpy(T.updated, updated, sizeof T.updated);
+		}
 		u->dirty = true;
 	}
 }
@@ -156,7 +164,7 @@ static void tick(ui *u)
 static int next_timer(ui *u)
 {
 	int k = osk_next_timer(u, u->osk);
-	if (T.asked && T.state == 0) {
+	if (T.asked && (T.state == 0 || T.state == 1)) {
 		uint64_t now = clock_ms();
 		int p = T.next_poll > now ? (int)(T.next_poll - now) : 0;
 		return k < 0 || p < k ? p : k;

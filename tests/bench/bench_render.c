@@ -87,11 +87,14 @@ int main(int argc, char **argv)
 	printf("bench: text cache: %zu lines, %.1f MiB, %llu rasterised in total\n", entries, bytes / 1048576.0,
 	       (unsigned long long)misses);
 
-	ui_render(u); /* settle what the last scroll left */
+	/* settle: window events queued since start-up, and the last scroll */
+	SDL_Event ev;
+	while (SDL_PollEvent(&ev))
+		ui_handle_event(u, &ev);
+	ui_render(u);
 	uint64_t before = u->frames;
 	double end = now_ms() + 1000;
 	while (now_ms() < end) {
-		SDL_Event ev;
 		if (SDL_WaitEventTimeout(&ev, 100))
 			ui_handle_event(u, &ev);
 		ui_render(u);
