@@ -7,7 +7,9 @@
  * hit-testing and the drag slop are all exercised; `keys` taps the
  * on-screen keyboard's keys.  `advance` moves the kiosk's clock, so idle
  * and attract timers are tested without waiting.  Failures print the
- * script line and what was on screen. */
+ * script line and what was on screen.  Two commands beyond
+ * ARCHITECTURE.md's: `touch` (a tap through SDL's finger events) and
+ * `hold @id MS` (press, keep for MS of the kiosk's clock, release). */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -20,7 +22,7 @@
 #include "tramtin/text.h"
 #include "ui/script.h"
 
-enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
+enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_HOLD, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
           OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP };
 
 struct cmd {
@@ -41,7 +43,7 @@ static const struct {
 	const char *name;
 	enum op op;
 } names[] = {
-	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"touch", OP_TOUCH}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
+	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"touch", OP_TOUCH}, {"hold", OP_HOLD}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
 	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
 	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
 	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP},
@@ -185,6 +187,15 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			ok = true;
 		} else {
 			snprintf(why, whylen, "wait-for takes \"text\" and milliseconds");
+		}
+		break;
+	case OP_HOLD:
+		if (a1 && a1[0] == '@' && a1[1] && a2 && number(a2, &c->a) && !a3) {
+			c->by_id = true;
+			c->str = strdup(a1 + 1);
+			ok = true;
+		} else {
+			snprintf(why, whylen, "hold takes @id and milliseconds");
 		}
 		break;
 	case OP_MONKEY:
@@ -487,6 +498,25 @@ static int type_one(struct run *r, const char *ch)
 	return fail(r, "keys: no on-screen keyboard is open on this screen");
 }
 
+/* Presses a widget and keeps the finger there for ms of the kiosk's
+ * clock (moved forward, no real waiting), then lifts it: hold-to-repeat. */
+static int do_hold(struct run *r)
+{
+	const ui_widget *w = ui_widget_find(r->u, r->c->str);
+	if (!w || !w->visible)
+		return fail(r, "hold: no visible widget @%s", r->c->str);
+	int x = w->r.x + w->r.w / 2, y = w->r.y + w->r.h / 2;
+	ui_pointer_down(r->u, x, y);
+	pump(r);
+	for (long t = 0; t < r->c->a; t += 10) {
+		clock_advance(10);
+		pump(r);
+	}
+	ui_pointer_up(r->u, x, y);
+	pump(r);
+	return 0;
+}
+
 static int do_keys(struct run *r)
 {
 	const char *s = r->c->str;
@@ -634,6 +664,9 @@ int script_run(script *s, ui *u, const script_host *host)
 			break;
 		case OP_TOUCH:
 			rc = do_tap(&r, false, touch_at);
+			break;
+		case OP_HOLD:
+			rc = do_hold(&r);
 			break;
 		case OP_KEYS:
 			rc = do_keys(&r);
