@@ -8,6 +8,8 @@
  * costs one atomic load per write.  The counter is one for the whole
  * process: the file layer cannot tell connections apart. */
 #ifndef TRAMTIN_FAULTVFS_H
+#include <stddef.h>
+
 #define TRAMTIN_FAULTVFS_H
 
 /* Registers the VFS (not as the default) on first call; later calls, from
@@ -19,5 +21,12 @@ const char *faultvfs_register(void);
 /* The next skip writes or fsyncs go through, then n fail; n <= 0 turns
  * fault injection off.  Thread-safe. */
 void faultvfs_fail_writes_after(int skip, int n);
+
+/* Opens path read-write through this VFS, creating it 0600 if new (see
+ * faultvfs.c for why not by open()+close()), with extended result codes,
+ * a busy timeout of busy_ms and WAL journaling.  NULL with one line
+ * "PATH: why" in err (errlen > 0) on failure. */
+struct sqlite3;
+struct sqlite3 *faultvfs_open_wal(const char *path, int busy_ms, char *err, size_t errlen);
 
 #endif

@@ -11,6 +11,9 @@
  * connections keep a pointer to it).  Fault counters sit behind a mutex;
  * an atomic flag lets every write skip it when no test armed faults. */
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -296,4 +299,49 @@ void faultvfs_fail_writes_after(int skip, int n)
 	fault_fail = n > 0 ? n : 0;
 	atomic_store(&fault_armed, fault_fail > 0);
 	pthread_mutex_unlock(&fault_lock);
+}
+
+struct sqlite3 *faultvfs_open_wal(const char *path, int busy_ms, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *wal = NULL;
+	const char *why = NULL, *vfs = faultvfs_register();
+	if (!vfs) {
+		snprintf(err, errlen, "%s: cannot set up SQLite's file layer", path);
+		return NULL;
+	}
+	/* A new file is made 0600 (citizens' words; the -wal and -shm files
+	 * follow its mode) by chmod after SQLite created it, never by an
+	 * open() and close() of our own: closing any descriptor of a file
+	 * drops every POSIX lock this process holds on it, other
+	 * connections' included, and another process would then believe it
+	 * is alone and delete the WAL under them. */
+	struct stat before;
+	bool existed = stat(path, &before) == 0;
+	bool file = strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs) !=
+	    SQLITE_OK) {
+		why = db ? sqlite3_errmsg(db) : "out of memory";
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	if (!existed && file)
+		chmod(path, 0600); /* before the -wal and -shm files exist */
+	sqlite3_busy_timeout(db, busy_ms);
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &wal, NULL) != SQLITE_OK ||
+	    sqlite3_step(wal) != SQLITE_ROW) {
+		why = sqlite3_errmsg(db);
+		goto fail;
+	}
+	if (sqlite3_stricmp((const char *)sqlite3_column_text(wal, 0), "wal") != 0) {
+		why = "cannot use write-ahead logging (WAL) here";
+		goto fail;
+	}
+	sqlite3_finalize(wal);
+	return db;
+fail:
+	snprintf(err, errlen, "%s: %s", path, why ? why : "cannot open");
+	sqlite3_finalize(wal);
+	sqlite3_close(db);
+	return NULL;
 }

@@ -114,8 +114,7 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 {
 	char dummy[1];
 	outbox *o = NULL;
-	sqlite3_stmt *wal = NULL;
-	const char *why = NULL, *vfs;
+	const char *why = NULL;
 
 	if (!err || !errlen) {
 		err = dummy;
@@ -126,18 +125,6 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 		snprintf(err, errlen, "outbox: no file given");
 		return NULL;
 	}
-	if (!(vfs = faultvfs_register())) {
-		snprintf(err, errlen, "%s: cannot set up SQLite's file layer", path);
-		return NULL;
-	}
-	/* A new file is made 0600 (citizens' words; the -wal and -shm files
-	 * follow its mode), by chmod after SQLite created it: never by an
-	 * open() and close() of our own, since closing any descriptor of the
-	 * file drops every POSIX lock this process holds on it, the other
-	 * connections' included, and another process would then believe it
-	 * is alone and delete the WAL under them. */
-	struct stat before;
-	bool existed = stat(path, &before) == 0;
 	o = calloc(1, sizeof *o);
 	if (!o || !(o->path = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -145,26 +132,11 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 		return NULL;
 	}
 	o->max_pending = max_pending;
-	if (sqlite3_open_v2(path, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	                    vfs) != SQLITE_OK) {
-		why = o->db ? sqlite3_errmsg(o->db) : "out of memory";
-		goto fail;
+	o->db = faultvfs_open_wal(path, BUSY_MS, err, errlen);
+	if (!o->db) {
+		why = NULL;
+		goto fail_quiet;
 	}
-	sqlite3_extended_result_codes(o->db, 1);
-	if (!existed && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
-		chmod(path, 0600); /* before the -wal and -shm files exist */
-	sqlite3_busy_timeout(o->db, BUSY_MS);
-	if (sqlite3_prepare_v2(o->db, "PRAGMA journal_mode=WAL", -1, &wal, NULL) != SQLITE_OK ||
-	    sqlite3_step(wal) != SQLITE_ROW) {
-		why = sqlite3_errmsg(o->db);
-		goto fail;
-	}
-	if (sqlite3_stricmp((const char *)sqlite3_column_text(wal, 0), "wal") != 0) {
-		why = "cannot use write-ahead logging (WAL) here";
-		goto fail;
-	}
-	sqlite3_finalize(wal);
-	wal = NULL;
 	if (sqlite3_exec(o->db,
 	                 "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
 	                 "CREATE TABLE IF NOT EXISTS outbox("
@@ -204,7 +176,7 @@ outbox *outbox_open(const char *path, size_t max_pending, char *err, size_t errl
 	return o;
 fail:
 	snprintf(err, errlen, "%s: %s", path, why ? why : "cannot open");
-	sqlite3_finalize(wal);
+fail_quiet:
 	outbox_close(o);
 	return NULL;
 }

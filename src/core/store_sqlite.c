@@ -795,8 +795,7 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 {
 	char dummy[1];
 	struct sq *q = NULL;
-	sqlite3_stmt *wal = NULL;
-	const char *why = NULL, *vfs;
+	const char *why = NULL;
 
 	if (!err || !errlen) {
 		err = dummy;
@@ -807,43 +806,16 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "store: no file given");
 		return NULL;
 	}
-	if (!(vfs = faultvfs_register())) {
-		snprintf(err, errlen, "%s: cannot set up SQLite's file layer", path);
-		return NULL;
-	}
-	/* A new file is made 0600 (citizens' words; the -wal and -shm files
-	 * follow its mode), by chmod after SQLite created it: never by an
-	 * open() and close() of our own, since closing any descriptor of the
-	 * file drops every POSIX lock this process holds on it, the other
-	 * connections' included, and another process would then believe it
-	 * is alone and delete the WAL under them. */
-	struct stat before;
-	bool existed = stat(path, &before) == 0;
 	if (!(q = calloc(1, sizeof *q)) || !(q->path = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		free(q);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs) !=
-	    SQLITE_OK) {
-		why = q->db ? sqlite3_errmsg(q->db) : "out of memory";
-		goto fail;
+	q->db = faultvfs_open_wal(path, BUSY_MS, err, errlen);
+	if (!q->db) {
+		why = NULL;
+		goto fail_quiet;
 	}
-	sqlite3_extended_result_codes(q->db, 1);
-	if (!existed && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0)
-		chmod(path, 0600); /* before the -wal and -shm files exist */
-	sqlite3_busy_timeout(q->db, BUSY_MS);
-	if (sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &wal, NULL) != SQLITE_OK ||
-	    sqlite3_step(wal) != SQLITE_ROW) {
-		why = sqlite3_errmsg(q->db);
-		goto fail;
-	}
-	if (sqlite3_stricmp((const char *)sqlite3_column_text(wal, 0), "wal") != 0) {
-		why = "cannot use write-ahead logging (WAL) here";
-		goto fail;
-	}
-	sqlite3_finalize(wal);
-	wal = NULL;
 	/* 32 MiB of page cache: ingest touches four indexes at random places. */
 	if (sqlite3_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-32768", NULL, NULL, NULL) != SQLITE_OK) {
 		why = sqlite3_errmsg(q->db);
@@ -890,7 +862,7 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 	return s;
 fail:
 	snprintf(err, errlen, "%s: %s", path, why ? why : "cannot open");
-	sqlite3_finalize(wal);
+fail_quiet:
 	sq_close(q);
 	return NULL;
 }
