@@ -183,35 +183,45 @@ static bool sign_key_consistent(tt_sign_key *key)
 	return ok;
 }
 
-tt_err crypto_sign_key_load(const char *path, tt_sign_key *key)
+static bool box_key_consistent(tt_box_key *key)
 {
-	tt_err rc;
+	return crypto_scalarmult_base(key->pk, key->sk) == 0;
+}
 
+/* Reads a secret key file into sk (len bytes) and derives the public half
+ * with derive; the key (size bytes) is wiped if that fails. */
+static tt_err load_key(const char *path, unsigned char *sk, size_t len, void *key, size_t size,
+                       bool (*derive)(void *key))
+{
 	if (!path || !*path || !key)
 		return TT_ERR_INVAL;
-	rc = crypto_read_key_file(path, key->sk, sizeof key->sk);
+	tt_err rc = crypto_read_key_file(path, sk, len);
 	if (rc != TT_OK)
 		return rc;
-	if (sign_key_consistent(key))
+	if (derive(key))
 		return TT_OK;
-	crypto_wipe(key, sizeof *key);
+	crypto_wipe(key, size);
 	return TT_ERR_PARSE;
+}
+
+static bool derive_sign(void *key)
+{
+	return sign_key_consistent(key);
+}
+
+static bool derive_box(void *key)
+{
+	return box_key_consistent(key);
+}
+
+tt_err crypto_sign_key_load(const char *path, tt_sign_key *key)
+{
+	return load_key(path, key ? key->sk : NULL, sizeof key->sk, key, sizeof *key, derive_sign);
 }
 
 tt_err crypto_box_key_load(const char *path, tt_box_key *key)
 {
-	tt_err rc;
-
-	if (!path || !*path || !key)
-		return TT_ERR_INVAL;
-	rc = crypto_read_key_file(path, key->sk, sizeof key->sk);
-	if (rc != TT_OK)
-		return rc;
-	if (crypto_scalarmult_base(key->pk, key->sk) != 0) {
-		crypto_wipe(key, sizeof *key);
-		return TT_ERR_PARSE;
-	}
-	return TT_OK;
+	return load_key(path, key ? key->sk : NULL, sizeof key->sk, key, sizeof *key, derive_box);
 }
 
 tt_err crypto_sign_key_load_or_create(const char *path, tt_sign_key *key)

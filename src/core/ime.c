@@ -946,6 +946,13 @@ static void free_wiped(void *p, size_t n)
 	free(p);
 }
 
+/* free_wiped for a NUL-terminated string; accepts NULL. */
+static void free_wiped_str(char *s)
+{
+	if (s)
+		free_wiped(s, strlen(s));
+}
+
 static uint32_t cp_at(const char *b, size_t len, size_t pos)
 {
 	utf8proc_int32_t c = 0;
@@ -1149,14 +1156,10 @@ static tt_err settle(ime *e)
 	e->ngraph = count_graphemes(e->buf, e->len);
 	err = TT_OK;
 cleanup:
-	if (a)
-		free_wiped(a, strlen(a));
-	if (ab)
-		free_wiped(ab, strlen(ab));
-	if (na)
-		free_wiped(na, strlen(na));
-	if (nab)
-		free_wiped(nab, strlen(nab));
+	free_wiped_str(a);
+	free_wiped_str(ab);
+	free_wiped_str(na);
+	free_wiped_str(nab);
 	return err;
 }
 
@@ -1551,8 +1554,7 @@ tt_err ime_feed_str(ime *e, const char *keys)
 		err = ime_feed(e, (uint32_t)c);
 		p += k;
 	}
-	if (copy)
-		free_wiped(copy, strlen(copy));
+	free_wiped_str(copy);
 	return err;
 }
 
@@ -1707,12 +1709,9 @@ tt_err ime_set_text(ime *e, const char *text, size_t cursor)
 	e->live = 0;
 	err = TT_OK;
 cleanup:
-	if (nfc)
-		free_wiped(nfc, strlen(nfc));
-	if (pre)
-		free_wiped(pre, strlen(pre));
-	if (npre)
-		free_wiped(npre, strlen(npre));
+	free_wiped_str(nfc);
+	free_wiped_str(pre);
+	free_wiped_str(npre);
 	return err;
 }
 
