@@ -133,13 +133,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (print_key) {
-		kiosk_service *ks = kiosk_service_new(&cfg, false, NULL, NULL, err, sizeof err);
-		if (!ks) {
+		tt_sign_key key;
+		char b64[64];
+		tt_err rc = kiosk_key(&cfg, &key, b64, sizeof b64, err, sizeof err);
+		crypto_wipe(&key, sizeof key);
+		if (rc != TT_OK) {
 			fprintf(stderr, "tramtin: %s\n", err);
 			return 1;
 		}
-		printf("%s\n", kiosk_service_public_key(ks));
-		kiosk_service_free(ks);
+		printf("%s\n", b64);
 		return 0;
 	}
 	script *sc = NULL;

@@ -71,6 +71,28 @@ static int64_t next_boot(const char *dir)
 	return boot;
 }
 
+tt_err kiosk_key(const tt_config *cfg, tt_sign_key *key, char *b64, size_t b64len, char *err, size_t errlen)
+{
+	char path[CONFIG_PATH + 32];
+	if (crypto_init() != TT_OK) {
+		snprintf(err, errlen, "libsodium cannot start");
+		return TT_ERR_CRYPTO;
+	}
+	if (mkdirs(cfg->state_dir) != 0) {
+		snprintf(err, errlen, "%s: cannot create the state folder: %s", cfg->state_dir, tt_strerrno(errno));
+		return TT_ERR_IO;
+	}
+	snprintf(path, sizeof path, "%s/kiosk.key", cfg->state_dir);
+	tt_err rc = crypto_sign_key_load_or_create(path, key);
+	if (rc != TT_OK) {
+		snprintf(err, errlen, "%s: cannot %s the kiosk key: %s", path, rc == TT_ERR_PARSE ? "read" : "create",
+		         rc == TT_ERR_IO ? tt_strerrno(errno) : tt_strerror(rc));
+		return rc;
+	}
+	b64_encode(key->pk, sizeof key->pk, b64, b64len);
+	return TT_OK;
+}
+
 kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on_change)(void *), void *ctx, char *err,
                                  size_t errlen)
 {
@@ -80,23 +102,9 @@ kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on
 		return NULL;
 	}
 	s->cfg = cfg;
-	if (crypto_init() != TT_OK) {
-		snprintf(err, errlen, "libsodium cannot start");
+	if (kiosk_key(cfg, &s->key, s->pub_b64, sizeof s->pub_b64, err, errlen) != TT_OK)
 		goto fail;
-	}
-	if (mkdirs(cfg->state_dir) != 0) {
-		snprintf(err, errlen, "%s: cannot create the state folder: %s", cfg->state_dir, tt_strerrno(errno));
-		goto fail;
-	}
 	char path[CONFIG_PATH + 32];
-	snprintf(path, sizeof path, "%s/kiosk.key", cfg->state_dir);
-	tt_err rc = crypto_sign_key_load_or_create(path, &s->key);
-	if (rc != TT_OK) {
-		snprintf(err, errlen, "%s: cannot %s the kiosk key: %s", path, rc == TT_ERR_PARSE ? "read" : "create",
-		         rc == TT_ERR_IO ? tt_strerrno(errno) : tt_strerror(rc));
-		goto fail;
-	}
-	b64_encode(s->key.pk, sizeof s->key.pk, s->pub_b64, sizeof s->pub_b64);
 
 	const char *pk = cfg->collector_public_key;
 	char demo[128] = "";
@@ -159,10 +167,6 @@ void kiosk_service_free(kiosk_service *s)
 	free(s);
 }
 
-const char *kiosk_service_public_key(kiosk_service *s)
-{
-	return s->pub_b64;
-}
 
 int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char *id, size_t idlen, char *why,
                          size_t whylen)

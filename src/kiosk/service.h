@@ -4,6 +4,7 @@
 #define TRAMTIN_KIOSK_SERVICE_H
 
 #include "tramtin/config.h"
+#include "tramtin/crypto.h"
 #include <stdbool.h>
 
 #include "ui/services.h"
@@ -31,8 +32,10 @@ int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char
 /* 1 when the outbox has nothing pending, 0 if it has, -1 without outbox. */
 int kiosk_service_all_delivered(kiosk_service *s);
 
-/* Base64 of the kiosk's Ed25519 public key (static buffer). */
 
-const char *kiosk_service_public_key(kiosk_service *s);
+/* Loads the kiosk's Ed25519 key from the state dir, creating it (and the
+ * dir) on first start, and writes its public half as base64 into b64.
+ * Touches nothing else (no outbox, no network). One line in err on failure. */
+tt_err kiosk_key(const tt_config *cfg, tt_sign_key *key, char *b64, size_t b64len, char *err, size_t errlen);
 
 #endif

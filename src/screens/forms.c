@@ -62,8 +62,6 @@ static struct form {
 static struct {
 	char id[ENVELOPE_ID_LEN + 1];
 	char code[CODE_GROUPED_LEN + 1];
-	ui_delivery shown;
-	uint64_t next_poll;
 } R;
 
 static size_t steps(enum step *out)
@@ -543,8 +541,9 @@ static void receipt_draw(ui *u)
 	y += ui_label(u, "receipt.saved", FACE_REGULAR, 40, t->text, a.x, y, w, _("Your message has been received.")) + 20;
 	y += ui_label(u, "receipt.code.caption", FACE_REGULAR, 38, t->muted, a.x, y, w, _("Your tracking code:")) + 8;
 	y += ui_label(u, "receipt.code", FACE_BOLD, 88, t->text, a.x, y, w, R.code) + 20;
+	/* Asked at every frame; the network thread wakes the UI (a frame)
+	 * when an ack changes it, so nothing needs polling. */
 	ui_delivery d = u->services.delivery ? u->services.delivery(u->services.ctx, R.id) : DELIVERY_SAVED;
-	R.shown = d;
 	const char *state = d == DELIVERY_DELIVERED ? _("Delivered to the provincial Fatherland Front.")
 	                                            : _("Saved on this kiosk; it will be sent as soon as there is a connection.");
 	y += ui_label(u, "receipt.state", FACE_BOLD, 38, d == DELIVERY_DELIVERED ? (SDL_Color){30, 110, 60, 255} : t->accent,
@@ -575,23 +574,5 @@ static void receipt_leave(ui *u)
 	explicit_bzero(&R, sizeof R);
 }
 
-static void receipt_tick(ui *u)
-{
-	uint64_t now = clock_ms();
-	if (now < R.next_poll)
-		return;
-	R.next_poll = now + 500;
-	ui_delivery d = u->services.delivery ? u->services.delivery(u->services.ctx, R.id) : DELIVERY_SAVED;
-	if (d != R.shown)
-		u->dirty = true;
-}
-
-static int receipt_next_timer(ui *u)
-{
-	(void)u;
-	uint64_t now = clock_ms();
-	return R.next_poll > now ? (int)(R.next_poll - now) : 0;
-}
-
 const ui_screen screen_receipt = {.id = "receipt", .draw = receipt_draw, .activate = receipt_activate,
-                                  .leave = receipt_leave, .tick = receipt_tick, .next_timer = receipt_next_timer};
+                                  .leave = receipt_leave};

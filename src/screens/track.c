@@ -8,7 +8,6 @@
  * the phone. The code is wiped when the screen is left. */
 #include <string.h>
 
-#include "tramtin/clock.h"
 #include <stdlib.h>
 
 #include "tramtin/ime.h"
@@ -20,7 +19,6 @@ static struct {
 	bool asked;
 	int state; /* as ui_services.track_result; 0 also before asking */
 	char status[32], updated[32];
-	uint64_t next_poll;
 } T;
 
 static void wipe(void)
@@ -80,8 +78,27 @@ static void result_text(char *out, size_t len)
 	}
 }
 
+/* The answer is asked at every frame while one is awaited or shown: the
+ * network thread wakes the UI (a frame) when it arrives or changes, or
+ * when the lookup gives up, so nothing needs polling. */
+static void refresh(ui *u)
+{
+	if (!T.asked || (T.state != 0 && T.state != 1) || !u->services.track_result)
+		return;
+	char status[sizeof T.status], updated[sizeof T.updated];
+	int r = u->services.track_result(u->services.ctx, ime_text(T.code), status, sizeof status, updated, sizeof updated);
+	if (r == 0)
+		return;
+	T.state = r;
+	if (r == 1) {
+		memcpy(T.status, status, sizeof T.status);
+		memcpy(T.updated, updated, sizeof T.updated);
+	}
+}
+
 static void draw(ui *u)
 {
+	refresh(u);
 	SDL_Rect a = ui_chrome(u, _("Track"), true);
 	int kh = osk_height(u, u->osk);
 	SDL_Rect kb = {a.x + 16, a.y + a.h - kh - 8, a.w - 32, kh};
@@ -115,7 +132,6 @@ static void search(ui *u)
 		return;
 	}
 	u->services.track_ask(u->services.ctx, ime_text(T.code));
-	T.next_poll = 0;
 }
 
 static bool activate(ui *u, const char *id)
@@ -139,37 +155,14 @@ static bool activate(ui *u, const char *id)
 	return false;
 }
 
-/* While a result is shown it stays live: a status the collector changes
- * now reaches the screen through the same subscription. */
 static void tick(ui *u)
 {
 	osk_tick(u, u->osk, T.code);
-	if (!T.asked || (T.state != 0 && T.state != 1) || !u->services.track_result || clock_ms() < T.next_poll)
-		return;
-	T.next_poll = clock_ms() + (T.state == 0 ? 250 : 1000);
-	char status[sizeof T.status], updated[sizeof T.updated];
-	int r = u->services.track_result(u->services.ctx, ime_text(T.code), status, sizeof status, updated, sizeof updated);
-	if (r == 0)
-		return;
-	if (r != T.state || (r == 1 && (strcmp(status, T.status) != 0 || strcmp(updated, T.updated) != 0))) {
-		T.state = r;
-		if (r == 1) {
-			memcpy(T.status, status, sizeof T.status);
-			memcpy(T.updated, updated, sizeof T.updated);
-		}
-		u->dirty = true;
-	}
 }
 
 static int next_timer(ui *u)
 {
-	int k = osk_next_timer(u, u->osk);
-	if (T.asked && (T.state == 0 || T.state == 1)) {
-		uint64_t now = clock_ms();
-		int p = T.next_poll > now ? (int)(T.next_poll - now) : 0;
-		return k < 0 || p < k ? p : k;
-	}
-	return k;
+	return osk_next_timer(u, u->osk);
 }
 
 static void leave(ui *u)

@@ -18,8 +18,6 @@
 
 #define DRAG_SLOP 24
 
-bool ui_fonts_find(ui *u);
-
 static const ui_theme light = {
 	.bg = {246, 243, 236, 255},
 	.surface = {255, 255, 255, 255},

@@ -449,7 +449,6 @@ static bool find_font(const char *family, const char *style, char *out, size_t o
 	return ok;
 }
 
-bool ui_fonts_find(ui *u);
 bool ui_fonts_find(ui *u)
 {
 	static const char *const families[] = {"Noto Sans", "DejaVu Sans"};

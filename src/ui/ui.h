@@ -169,6 +169,8 @@ void ui_set_lang(ui *u, tt_lang lang);
 const ui_screen *ui_find_screen(const char *id);
 
 /* --- render.c: drawing primitives -------------------------------------- */
+/* Finds the font files (config, then fontconfig). False with a log line. */
+bool ui_fonts_find(ui *u);
 TTF_Font *ui_font(ui *u, ui_face face, int size);
 /* Declares the opaque colour text is drawn on from now (alpha 0: unknown,
  * text is blended); returns the previous one so callers can restore it. */
