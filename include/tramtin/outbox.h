@@ -46,6 +46,13 @@ void outbox_item_free(outbox_item *it);
  * (0 on error, logged, with nothing marked). */
 size_t outbox_take(outbox *o, uint64_t now_ms, uint64_t retry_ms, outbox_item *items, size_t max);
 
+/* At most n rows sent and not yet acknowledged: outbox_take hands out a
+ * never-sent row only while fewer wait for their ack (rows due again are
+ * always handed out).  While the collector is away the kiosk then keeps
+ * resending a window of n, not its whole queue.  0 (the default): no
+ * limit. */
+void outbox_set_unacked_max(outbox *o, size_t n);
+
 /* Marks every row as not yet sent (at start-up: resend all pending). */
 tt_err outbox_reset_sent(outbox *o);
 

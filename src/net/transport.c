@@ -2,8 +2,9 @@
  *
  * The loop polls the MQTT socket and a wake pipe (so a new submission
  * goes out at once, not at the next timer), then: takes due rows from the
- * outbox (at most max_inflight published and not yet PUBACKed), publishes
- * them QoS 1, and handles the collector's acks, which erase rows.  A
+ * outbox (at most max_inflight published and not yet PUBACKed, at most
+ * UNACKED_MAX waiting for the collector's ack), publishes them QoS 1, and
+ * handles the collector's acks, which erase rows.  A
  * broker PUBACK proves nothing durable (ARCHITECTURE.md), so only the
  * collector's ack counts; rows published but not acknowledged are sent
  * again after retry_ms, at start-up and after every reconnect.  The
@@ -32,6 +33,10 @@
 #include "tramtin/transport.h"
 
 #define TAKE_BATCH 64
+/* Rows sent and waiting for the collector's ack: far more than a drain on
+ * loopback keeps in flight, and what a kiosk resends every retry_ms while
+ * the collector is away, instead of its whole queue. */
+#define UNACKED_MAX 1000
 
 struct transport {
 	/* copied config */
@@ -455,6 +460,7 @@ transport *transport_start(const transport_config *c, char *err, size_t errlen)
 		goto fail;
 	/* this connection only marks and erases: a lost commit means a resend */
 	outbox_relax(t->ob);
+	outbox_set_unacked_max(t->ob, UNACKED_MAX);
 	/* clean_start false: the broker keeps our session (and acks) while away */
 	t->mosq = mosquitto_new(t->client_id, false, t);
 	if (!t->mosq) {

@@ -154,6 +154,34 @@ static void retake_after_retry(void **state)
 	outbox_close(o);
 }
 
+static void unacked_max_holds_back_new_rows(void **state)
+{
+	(void)state;
+	outbox *o = open_db(0);
+	outbox_item it[8];
+	char id[16];
+	for (int i = 0; i < 6; i++) {
+		snprintf(id, sizeof id, "w%d", i);
+		assert_int_equal(outbox_put(o, id, "e"), TT_OK);
+	}
+	outbox_set_unacked_max(o, 3);
+	assert_int_equal(outbox_take(o, 1000, 5000, it, 8), 3);
+	assert_string_equal(it[0].id, "w0");
+	free_items(it, 3);
+	/* the window is full: nothing new until an ack */
+	assert_int_equal(outbox_take(o, 1001, 5000, it, 8), 0);
+	assert_int_equal(outbox_ack(o, "w1"), TT_OK);
+	assert_int_equal(outbox_take(o, 1002, 5000, it, 8), 1);
+	assert_string_equal(it[0].id, "w3");
+	free_items(it, 1);
+	/* rows due again go out even with the window full, oldest first */
+	assert_int_equal(outbox_take(o, 6001, 5000, it, 8), 2);
+	assert_string_equal(it[0].id, "w0");
+	assert_string_equal(it[1].id, "w2");
+	free_items(it, 2);
+	outbox_close(o);
+}
+
 static void take_respects_max(void **state)
 {
 	(void)state;
@@ -515,6 +543,7 @@ int main(void)
 		cmocka_unit_test_setup(put_take_ack, fresh),
 		cmocka_unit_test_setup(retake_after_retry, fresh),
 		cmocka_unit_test_setup(take_respects_max, fresh),
+		cmocka_unit_test_setup(unacked_max_holds_back_new_rows, fresh),
 		cmocka_unit_test_setup(reset_sent_resends_everything, fresh),
 		cmocka_unit_test_setup(cap_refuses_and_writes_nothing, fresh),
 		cmocka_unit_test_setup(duplicate_id_is_ignored, fresh),
