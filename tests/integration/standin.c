@@ -62,22 +62,31 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 	}
 }
 
-/* Messages received in one loop turn, stored and acknowledged together. */
+/* Messages received in one loop turn are stored in one transaction and
+ * acknowledged together after its commit; none is ever dropped (a QoS 1
+ * message is acknowledged to the broker when the callback returns). */
 #define BATCH 512
-static struct mosquitto_message *queue[BATCH];
-static int queued;
-static char acked_ids[BATCH][40];
-static char acked_root[BATCH][256];
-static int n_acked;
+struct acked {
+	char id[40], root[256];
+};
+static struct acked *acked;
+static size_t n_acked, cap_acked;
+static bool in_txn;
+static unsigned long seen;
+
+static void handle(const struct mosquitto_message *msg);
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg, const mosquitto_property *p)
 {
 	(void)m;
 	(void)obj;
 	(void)p;
-	if (queued < BATCH)
-		mosquitto_message_copy(queue[queued++] = calloc(1, sizeof *queue[0]), msg);
-	/* beyond BATCH: not acknowledged now, the kiosk sends it again */
+	seen++;
+	if (!in_txn)
+		in_txn = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	if (in_txn)
+		handle(msg);
+	/* no transaction: not stored, not acknowledged; the kiosk sends it again */
 }
 
 static void handle(const struct mosquitto_message *msg)
@@ -121,48 +130,52 @@ static void handle(const struct mosquitto_message *msg)
 	else
 		dupes++;
 	/* acknowledged once the batch is committed */
-	snprintf(acked_ids[n_acked], sizeof acked_ids[0], "%s", env.id);
-	snprintf(acked_root[n_acked], sizeof acked_root[0], "%s", root);
+	if (n_acked == cap_acked) {
+		size_t cap = cap_acked ? cap_acked * 2 : BATCH;
+		struct acked *a = realloc(acked, cap * sizeof *a);
+		if (!a)
+			goto out; /* stored but not acknowledged: the repeat is a duplicate */
+		acked = a;
+		cap_acked = cap;
+	}
+	snprintf(acked[n_acked].id, sizeof acked[0].id, "%s", env.id);
+	snprintf(acked[n_acked].root, sizeof acked[0].root, "%s", root);
 	n_acked++;
 out:
 	free(inner);
 	envelope_free(&env);
 }
 
-/* Stores the queued messages in one transaction; after the commit,
- * acknowledges them, one ack message per kiosk. */
+static int by_root(const void *a, const void *b)
+{
+	return strcmp(((const struct acked *)a)->root, ((const struct acked *)b)->root);
+}
+
+/* Commits the open transaction; after the commit, acknowledges its
+ * messages, one ack message per kiosk. */
 static void flush(struct mosquitto *m)
 {
-	if (!queued)
+	if (!in_txn)
 		return;
-	n_acked = 0;
-	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	for (int i = 0; i < queued; i++)
-		handle(queue[i]);
+	in_txn = false;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "standin: commit: %s\n", sqlite3_errmsg(db));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		n_acked = 0; /* nothing acknowledged: the kiosks send again */
 	}
-	for (int i = 0; i < queued; i++)
-		mosquitto_message_free(&queue[i]);
-	queued = 0;
-	bool done[BATCH] = {false};
-	for (int i = 0; i < n_acked; i++) {
-		if (done[i])
-			continue;
-		char ack[BATCH * 42 + 32], topic[300];
-		size_t len = (size_t)snprintf(ack, sizeof ack, "{\"v\":1,\"ids\":[");
-		for (int j = i; j < n_acked; j++) {
-			if (done[j] || strcmp(acked_root[j], acked_root[i]) != 0)
-				continue;
-			done[j] = true;
-			len += (size_t)snprintf(ack + len, sizeof ack - len, "%s\"%s\"", j == i ? "" : ",", acked_ids[j]);
-		}
-		len += (size_t)snprintf(ack + len, sizeof ack - len, "]}");
-		snprintf(topic, sizeof topic, "%s/down/ack", acked_root[i]);
+	qsort(acked, n_acked, sizeof *acked, by_root);
+	char *ack = malloc(n_acked * 42 + 32);
+	for (size_t i = 0, j; ack && i < n_acked; i = j) {
+		char topic[300];
+		size_t len = (size_t)sprintf(ack, "{\"v\":1,\"ids\":[");
+		for (j = i; j < n_acked && !strcmp(acked[j].root, acked[i].root); j++)
+			len += (size_t)sprintf(ack + len, "%s\"%s\"", j == i ? "" : ",", acked[j].id);
+		len += (size_t)sprintf(ack + len, "]}");
+		snprintf(topic, sizeof topic, "%s/down/ack", acked[i].root);
 		mosquitto_publish_v5(m, NULL, topic, (int)len, ack, 1, false, NULL);
 	}
+	free(ack);
+	n_acked = 0;
 }
 
 static int run(int argc, char **argv)
@@ -223,12 +236,12 @@ static int run(int argc, char **argv)
 	while (!stop && mosquitto_connect_bind_v5(m, "127.0.0.1", port, 30, NULL, props) != MOSQ_ERR_SUCCESS)
 		usleep(100 * 1000);
 	while (!stop) {
-		int rc = mosquitto_loop(m, queued ? 0 : 100, 1);
+		int rc = mosquitto_loop(m, 100, 1);
 		/* read everything that is there before committing */
-		while (rc == MOSQ_ERR_SUCCESS && queued && queued < BATCH) {
-			int before = queued;
+		while (rc == MOSQ_ERR_SUCCESS && in_txn && n_acked < BATCH) {
+			unsigned long before = seen;
 			rc = mosquitto_loop(m, 0, 1);
-			if (queued == before)
+			if (seen == before)
 				break;
 		}
 		flush(m);
@@ -243,6 +256,7 @@ static int run(int argc, char **argv)
 	mosquitto_lib_cleanup();
 	sqlite3_finalize(ins);
 	sqlite3_close(db);
+	free(acked);
 	fprintf(stderr, "standin: stored %lu, duplicates %lu, rejected %lu\n", stored, dupes, rejected);
 	return 0;
 }
