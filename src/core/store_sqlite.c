@@ -6,9 +6,12 @@
  * tells the daemon whether it was new), quarantine (payloads that failed
  * a check, kept with the reason), kiosks (last status seen), audit (every
  * change of status, answer or note: when, actor, id, action, detail) and
- * track_dirty (ids whose follow-up changed and whose retained track topic
- * the daemon has yet to publish; gen tells a mark made while the daemon
- * was publishing from the one it took, so no change is forgotten).
+ * track_queue (ids whose follow-up changed and whose retained track topic
+ * the daemon has yet to publish, in the order of the changes: appended at
+ * the end and taken from the front, so ingest writes it sequentially;
+ * an id changed twice is there twice and published twice, harmless for a
+ * retained topic, and a change made while the daemon was publishing is a
+ * new row it did not take, so no change is forgotten).
  * Statuses and outcomes are stored by name, so the file reads plainly in
  * the sqlite3 shell and survives a reordering of the enums.
  *
@@ -43,7 +46,7 @@
 #include "tramtin/store.h"
 
 #define BUSY_MS        5000
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* List filters, one bit each: the index into the statement cache. */
 enum {
@@ -112,8 +115,13 @@ static const char schema[] =
     " seq INTEGER PRIMARY KEY, \"when\" INTEGER NOT NULL, actor TEXT NOT NULL, id TEXT NOT NULL,"
     " action TEXT NOT NULL, detail TEXT);"
     "CREATE INDEX IF NOT EXISTS audit_id ON audit(id, seq);"
-    "CREATE TABLE IF NOT EXISTS track_dirty(id TEXT PRIMARY KEY NOT NULL, gen INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS track_dirty_gen ON track_dirty(gen);";
+    "CREATE TABLE IF NOT EXISTS track_queue(gen INTEGER PRIMARY KEY, id TEXT NOT NULL);";
+
+/* From version 1: track_dirty was keyed by id, a write at a random place
+ * of its b-tree for every stored submission. */
+static const char migrate_1[] =
+    "INSERT INTO track_queue(id) SELECT id FROM track_dirty ORDER BY gen;"
+    "DROP TABLE track_dirty;";
 
 /* --- statements and transactions ---------------------------------------- */
 
@@ -782,7 +790,8 @@ static const char *setup_schema(struct sq *q)
 		return "made by a newer tramtin-collector (schema version too high)";
 	}
 	if (sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(q->db, "PRAGMA user_version = 1", NULL, NULL, NULL) != SQLITE_OK ||
+	    (version == 1 && sqlite3_exec(q->db, migrate_1, NULL, NULL, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(q->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	return NULL;
@@ -817,7 +826,7 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 		goto fail_quiet;
 	}
 	/* 32 MiB of page cache: ingest touches four indexes at random places. */
-	if (sqlite3_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-32768", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192", NULL, NULL, NULL) != SQLITE_OK) {
 		why = sqlite3_errmsg(q->db);
 		goto fail;
 	}
@@ -830,8 +839,7 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 	             "INSERT OR IGNORE INTO submissions(" COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	             " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)") ||
 	    !prepare(q, &q->mark,
-	             "INSERT INTO track_dirty(id, gen) VALUES(?1, (SELECT coalesce(max(gen), 0) + 1 FROM track_dirty))"
-	             " ON CONFLICT(id) DO UPDATE SET gen = excluded.gen") ||
+	             "INSERT INTO track_queue(id) VALUES(?1)") ||
 	    !prepare(q, &q->quarantine,
 	             "INSERT INTO quarantine(received, topic, kiosk, reason, payload) VALUES(?1, ?2, ?3, ?4, ?5)") ||
 	    !prepare(q, &q->quarantine_count, "SELECT count(*) FROM quarantine") ||
@@ -846,8 +854,8 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 	             "INSERT INTO audit(\"when\", actor, id, action, detail) VALUES(?1, ?2, ?3, ?4, ?5)") ||
 	    !prepare(q, &q->history, "SELECT \"when\", actor, action, detail FROM audit WHERE id = ?1 ORDER BY seq") ||
 	    !prepare(q, &q->received_of, "SELECT received FROM submissions WHERE id = ?1") ||
-	    !prepare(q, &q->dirty, "SELECT id, gen FROM track_dirty ORDER BY gen LIMIT ?1") ||
-	    !prepare(q, &q->undirty, "DELETE FROM track_dirty WHERE id = ?1 AND gen = ?2") ||
+	    !prepare(q, &q->dirty, "SELECT id, gen FROM track_queue ORDER BY gen LIMIT ?1") ||
+	    !prepare(q, &q->undirty, "DELETE FROM track_queue WHERE gen = ?2 AND id = ?1") ||
 	    !prepare(q, &q->kiosk_seen,
 	             "INSERT INTO kiosks(id, online, last_seen, status_json) VALUES(?1, ?2, ?3, ?4)"
 	             " ON CONFLICT(id) DO UPDATE SET online = excluded.online, last_seen = excluded.last_seen,"
