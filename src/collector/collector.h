@@ -26,7 +26,8 @@ typedef struct collector_config {
 	int rate_per_min;
 	/* [ingest] */
 	int batch_ms;             /* longest a message waits for its batch */
-	int batch_max;            /* most messages in one commit */
+	int batch_max;            /* commit when a batch has this many */
+	int workers;              /* threads checking signatures; 0: one per CPU */
 } collector_config;
 
 void collector_config_defaults(collector_config *c);

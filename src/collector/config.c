@@ -28,6 +28,7 @@ static const ini_key keys[] = {
 	I("http", "rate_per_min", rate_per_min, 1, 100000),
 	I("ingest", "batch_ms", batch_ms, 0, 10000),
 	I("ingest", "batch_max", batch_max, 1, 100000),
+	I("ingest", "workers", workers, 0, 64),
 };
 
 void collector_config_defaults(collector_config *c)

@@ -3,6 +3,8 @@
  *   bench_delivery CONFIG durable N   submit -> committed in the outbox (no network)
  *   bench_delivery CONFIG acked N     submit -> acknowledged by the collector, one at a time
  *   bench_delivery CONFIG drain N     N queued while offline, then drained: submissions/s
+ *   bench_delivery CONFIG fill N      only queue N (offline), e.g. to profile a drain alone
+ *   bench_delivery CONFIG drain-queued N   only drain what is queued, timed
  *
  * Uses the kiosk's own service (seal, sign, commit, transport), so the
  * figures are those of the kiosk.  Prints "bench: ..." lines. */
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
 	tt_config cfg;
 	char err[512];
 	if (argc != 4) {
-		fprintf(stderr, "usage: bench_delivery CONFIG durable|acked|drain N\n");
+		fprintf(stderr, "usage: bench_delivery CONFIG durable|acked|drain|fill|drain-queued N\n");
 		return 2;
 	}
 	long n = strtol(argv[3], NULL, 10);
@@ -101,15 +103,21 @@ int main(int argc, char **argv)
 		}
 		report("submit -> acknowledged by the collector stand-in (loopback)", t, n, "target <= 10 ms median");
 		kiosk_service_free(s);
-	} else if (!strcmp(argv[2], "drain")) {
+	} else if (!strcmp(argv[2], "drain") || !strcmp(argv[2], "fill") || !strcmp(argv[2], "drain-queued")) {
 		char host[sizeof cfg.mqtt_host];
 		memcpy(host, cfg.mqtt_host, sizeof host);
 		cfg.mqtt_host[0] = '\0';
-		kiosk_service *s = kiosk_service_new(&cfg, false, NULL, NULL, err, sizeof err);
+		kiosk_service *s = NULL;
+		if (strcmp(argv[2], "drain-queued"))
+			s = kiosk_service_new(&cfg, false, NULL, NULL, err, sizeof err);
 		for (long i = 0; s && i < n; i++)
 			if (submit(s, i))
 				return 1;
 		kiosk_service_free(s);
+		if (!strcmp(argv[2], "fill")) {
+			free(t);
+			return 0;
+		}
 		memcpy(cfg.mqtt_host, host, sizeof host);
 		double a = now_ms();
 		s = kiosk_service_new(&cfg, false, NULL, NULL, err, sizeof err);

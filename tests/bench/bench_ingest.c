@@ -1,0 +1,214 @@
+/* bench_ingest.c - the collector's ingest rate, with many kiosks at once.
+ *
+ *   bench_ingest prepare DIR KIOSKS N   N envelopes from KIOSKS kiosks (new signing
+ *                                       keys, registered in DIR/kiosks), sealed to
+ *                                       DIR/collector.pub, written to DIR/ingest.bin
+ *   bench_ingest run DIR PORT [WINDOW]  publishes them QoS 1 to the broker on PORT,
+ *                                       at most WINDOW (default 1000: fifty kiosks with
+ *                                       20 in flight each) waiting
+ *                                       for the collector's ack, and prints the rate
+ *                                       from the first publish to the last ack
+ *
+ * Building, sealing and signing happen in prepare, so run costs the
+ * collector, not the kiosks, and one connection stands for every kiosk
+ * (the collector checks the kiosk in the topic against the signed
+ * envelope, not the connection).  Exit 1 if not every envelope was
+ * acknowledged within 120 s. */
+#define _GNU_SOURCE
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tramtin/clock.h"
+#include "tramtin/code.h"
+#include "tramtin/crypto.h"
+#include "tramtin/envelope.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int prepare(const char *dir, long kiosks, long n)
+{
+	char path[4096], line[256];
+	unsigned char cpk[crypto_box_PUBLICKEYBYTES];
+	snprintf(path, sizeof path, "%s/collector.pub", dir);
+	FILE *f = fopen(path, "r");
+	if (!f || !fgets(line, sizeof line, f) || (line[strcspn(line, "\n")] = '\0', 0) ||
+	    b64_decode(line, cpk, sizeof cpk, sizeof cpk, NULL) != TT_OK) {
+		fprintf(stderr, "bench_ingest: %s: not a public key\n", path);
+		return 2;
+	}
+	fclose(f);
+	tt_sign_key *keys = calloc((size_t)kiosks, sizeof *keys);
+	snprintf(path, sizeof path, "%s/kiosks", dir);
+	FILE *reg = fopen(path, "a");
+	snprintf(path, sizeof path, "%s/ingest.bin", dir);
+	FILE *out = fopen(path, "w");
+	if (!keys || !reg || !out) {
+		fprintf(stderr, "bench_ingest: cannot write in %s\n", dir);
+		return 1;
+	}
+	for (long k = 0; k < kiosks; k++) {
+		char b64[128];
+		crypto_sign_keypair(keys[k].pk, keys[k].sk);
+		fprintf(reg, "load-%03ld %s\n", k, b64_encode(keys[k].pk, sizeof keys[k].pk, b64, sizeof b64));
+	}
+	fclose(reg);
+	for (long i = 0; i < n; i++) {
+		long k = i % kiosks;
+		char id[ENVELOPE_ID_LEN + 1], kiosk[32], topic[128], text[200], code[CODE_GROUPED_LEN + 1];
+		snprintf(kiosk, sizeof kiosk, "load-%03ld", k);
+		snprintf(topic, sizeof topic, "tramtin/v1/ht/xa-%02ld/%s/up/submission", k % 12, kiosk);
+		snprintf(text, sizeof text, "Ý kiến số %ld: xin hỏi về hỗ trợ nhà ở cho hộ nghèo trong thôn", i);
+		code_new(code);
+		envelope_uuid(id);
+		tt_submission sub = {.kind = i % 3 ? SUB_FEEDBACK : SUB_COMPLAINT, .anonymous = i % 3 == 0,
+		                     .category = "policy", .rating = (int)(i % 5) + 1, .text = text, .lang = "vi",
+		                     .code = code, .created = clock_now()};
+		char *inner = envelope_inner_json(&sub), *env = NULL;
+		if (!inner || envelope_build(id, kiosk, inner, cpk, &keys[k], &env) != TT_OK) {
+			fprintf(stderr, "bench_ingest: cannot build envelope %ld\n", i);
+			return 1;
+		}
+		uint32_t tl = (uint32_t)strlen(topic), pl = (uint32_t)strlen(env);
+		fwrite(&tl, sizeof tl, 1, out);
+		fwrite(topic, 1, tl, out);
+		fwrite(&pl, sizeof pl, 1, out);
+		fwrite(env, 1, pl, out);
+		free(inner);
+		free(env);
+	}
+	crypto_wipe(keys, (size_t)kiosks * sizeof *keys);
+	free(keys);
+	if (fclose(out) != 0) {
+		fprintf(stderr, "bench_ingest: %s: write failed\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+struct msg {
+	char *topic, *payload;
+	int len;
+};
+
+struct run {
+	long acked, waiting;
+	bool connected;
+};
+
+static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const mosquitto_property *p)
+{
+	struct run *r = obj;
+	(void)flags;
+	(void)p;
+	if (rc == 0) {
+		mosquitto_subscribe_v5(m, NULL, "tramtin/v1/+/+/+/down/ack", 1, 0, NULL);
+		r->connected = true;
+	}
+}
+
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg, const mosquitto_property *p)
+{
+	struct run *r = obj;
+	(void)m;
+	(void)p;
+	/* {"v":1,"ids":["...","..."]}: every id is one quoted 36-char string */
+	const char *s = msg->payload, *end = s + msg->payloadlen;
+	long ids = 0;
+	for (const char *q = s; q < end; q++)
+		if (*q == '"')
+			ids++;
+	ids = ids / 2 - 2; /* "v" and "ids" */
+	if (ids > 0) {
+		r->acked += ids;
+		r->waiting -= ids;
+	}
+}
+
+static int run(const char *dir, int port, long window)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/ingest.bin", dir);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "bench_ingest: %s: run prepare first\n", path);
+		return 2;
+	}
+	struct msg *msgs = NULL;
+	size_t n = 0, cap = 0;
+	uint32_t tl, pl;
+	while (fread(&tl, sizeof tl, 1, f) == 1) {
+		if (n == cap && !(msgs = realloc(msgs, (cap = cap ? cap * 2 : 1024) * sizeof *msgs)))
+			return 1;
+		struct msg *m = &msgs[n++];
+		m->topic = calloc(1, tl + 1);
+		if (fread(m->topic, 1, tl, f) != tl || fread(&pl, sizeof pl, 1, f) != 1)
+			return 1;
+		m->payload = malloc(pl);
+		m->len = (int)pl;
+		if (fread(m->payload, 1, pl, f) != pl)
+			return 1;
+	}
+	fclose(f);
+	mosquitto_lib_init();
+	struct run r = {0};
+	struct mosquitto *mq = mosquitto_new("bench-ingest", true, &r);
+	mosquitto_int_option(mq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_int_option(mq, MOSQ_OPT_TCP_NODELAY, 1);
+	mosquitto_connect_v5_callback_set(mq, on_connect);
+	mosquitto_message_v5_callback_set(mq, on_message);
+	if (mosquitto_connect_bind_v5(mq, "127.0.0.1", port, 30, NULL, NULL) != MOSQ_ERR_SUCCESS) {
+		fprintf(stderr, "bench_ingest: cannot connect to 127.0.0.1:%d\n", port);
+		return 1;
+	}
+	double t0 = now_s(), start = 0;
+	while (!r.connected && now_s() - t0 < 5)
+		mosquitto_loop(mq, 10, 1);
+	for (int i = 0; i < 20; i++) /* let the subscription settle */
+		mosquitto_loop(mq, 10, 1);
+	size_t next = 0;
+	start = now_s();
+	while ((size_t)r.acked < n && now_s() - start < 120) {
+		while (next < n && r.waiting < window) {
+			if (mosquitto_publish_v5(mq, NULL, msgs[next].topic, msgs[next].len, msgs[next].payload, 1, false,
+			                         NULL) != MOSQ_ERR_SUCCESS)
+				break;
+			next++;
+			r.waiting++;
+		}
+		if (mosquitto_loop(mq, 5, 1) != MOSQ_ERR_SUCCESS)
+			break;
+	}
+	double dt = now_s() - start;
+	printf("bench: collector ingest of %zu submissions from many kiosks (window %ld): %.0f ms, %.0f submissions/s "
+	       "(target >= 10000/s)\n",
+	       n, window, dt * 1e3, (double)r.acked / dt);
+	mosquitto_disconnect(mq);
+	mosquitto_destroy(mq);
+	mosquitto_lib_cleanup();
+	for (size_t i = 0; i < n; i++) {
+		free(msgs[i].topic);
+		free(msgs[i].payload);
+	}
+	free(msgs);
+	return (size_t)r.acked >= n ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "prepare") && crypto_init() == TT_OK)
+		return prepare(argv[2], strtol(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "run"))
+		return run(argv[2], atoi(argv[3]), argc == 5 ? strtol(argv[4], NULL, 10) : 1000);
+	fprintf(stderr, "usage: bench_ingest prepare DIR KIOSKS N | bench_ingest run DIR PORT [WINDOW]\n");
+	return 2;
+}
