@@ -191,11 +191,18 @@ int main(int argc, char **argv)
 	}
 	if ((e = store_commit(s)) != TT_OK)
 		return die("commit", e);
+	/* the follow-up too in batches: one commit per change would take hours for a million */
+	if ((e = store_begin(s)) != TT_OK)
+		return die("begin", e);
 	for (long i = 0; i < n; i++) {
 		const store_record *r = &recs[i];
 		const char *status = follow_up(s, r, now);
 		printf("%s %s %s %s\n", r->id, r->kind, status, store_is_anonymous(r) ? "anonymous" : "named");
+		if ((i + 1) % 500 == 0 && ((e = store_commit(s)) != TT_OK || (e = store_begin(s)) != TT_OK))
+			return die("commit", e);
 	}
+	if ((e = store_commit(s)) != TT_OK)
+		return die("commit", e);
 	free(recs); /* the strings are the static pools' */
 	store_close(s);
 	return 0;

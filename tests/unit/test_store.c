@@ -873,6 +873,31 @@ static void track_changes(void **state)
 	store_close(s);
 }
 
+/* A file of schema 1 (track_dirty keyed by id) is migrated on open and
+ * keeps the changes still to be published, in their order. */
+static void schema_1_is_migrated(void **state)
+{
+	(void)state;
+	store *s = open_db();
+	add_one(s, "a", 0, T0);
+	add_one(s, "b", 1, T0);
+	store_close(s);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+	         "sqlite3 '%s' \"DROP TABLE track_queue; CREATE TABLE track_dirty(id TEXT PRIMARY KEY NOT NULL,"
+	         " gen INTEGER NOT NULL); INSERT INTO track_dirty VALUES('b', 7), ('a', 3); PRAGMA user_version = 1;\"",
+	         db);
+	assert_int_equal(system(cmd), 0);
+	s = open_db();
+	struct track t = {.refuse_after = -1};
+	assert_int_equal(store_track_changes(s, T0, track_fn, &t, 100), 2);
+	assert_string_equal(t.id[0], "a");
+	assert_string_equal(t.id[1], "b");
+	store_close(s);
+	snprintf(cmd, sizeof cmd, "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 2", db);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* --- kiosks ------------------------------------------------------------------------------ */
 
 struct kiosks {
@@ -988,6 +1013,7 @@ int main(void)
 	    cmocka_unit_test_setup(thousand_rows_list, fresh),
 	    cmocka_unit_test_setup(report_groups, fresh),
 	    cmocka_unit_test_setup(track_changes, fresh),
+	    cmocka_unit_test_setup(schema_1_is_migrated, fresh),
 	    cmocka_unit_test_setup(kiosks, fresh),
 	    cmocka_unit_test_setup(arguments_are_checked, fresh),
 	};
