@@ -1,0 +1,315 @@
+/* main.c - tramtin-admin: the staff tool's command line.
+ *
+ *   tramtin-admin keygen --kind sign|box --out PREFIX
+ *   tramtin-admin bundle build SRC --out DIR --channel CH [--version N] [--chunk BYTES]
+ *   tramtin-admin bundle sign DIR --key PREFIX.key
+ *   tramtin-admin bundle publish DIR --host H --port P [--username U --password W] [--max-message BYTES]
+ *   tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]
+ *
+ * This file only reads arguments and calls the core (bundle.h, crypto.h)
+ * or publish.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
+ * 2 bad usage or a bad file, with one line on stderr naming the value or
+ * the file at fault. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "tramtin/bundle.h"
+#include "tramtin/crypto.h"
+#include "tramtin/log.h"
+#include "tt_build.h"
+
+#define OPTS_MAX 8
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tramtin-admin keygen --kind sign|box --out PREFIX\n"
+	           "       tramtin-admin bundle build SRC --out DIR --channel CH [--version N] [--chunk BYTES]\n"
+	           "       tramtin-admin bundle sign DIR --key PREFIX.key\n"
+	           "       tramtin-admin bundle publish DIR --host H --port P [--username U --password W]\n"
+	           "                                        [--max-message BYTES]\n"
+	           "       tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]\n"
+	           "       tramtin-admin --version\n");
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static int usage_error(const char *fmt, ...);
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("tramtin-admin: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+/* The options of one command: names allowed (without "--"), the values
+ * given, and its one positional argument if it takes one. */
+typedef struct opts {
+	const char *cmd;
+	const char *names[OPTS_MAX + 1];
+	const char *val[OPTS_MAX];
+	const char *pos_name; /* NULL: takes none */
+	const char *pos;
+} opts;
+
+static int parse(opts *o, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] == '-' && a[1] == '-') {
+			int k = -1;
+			for (int j = 0; o->names[j]; j++)
+				if (!strcmp(o->names[j], a + 2))
+					k = j;
+			if (k < 0)
+				return usage_error("%s: unknown option '%s'", o->cmd, a);
+			if (o->val[k])
+				return usage_error("%s: option %s given twice", o->cmd, a);
+			if (i + 1 >= argc)
+				return usage_error("%s: option %s needs a value", o->cmd, a);
+			o->val[k] = argv[++i];
+		} else if (o->pos_name && !o->pos) {
+			o->pos = a;
+		} else {
+			return usage_error("%s: unexpected argument '%s'", o->cmd, a);
+		}
+	}
+	if (o->pos_name && !o->pos)
+		return usage_error("%s: %s is needed", o->cmd, o->pos_name);
+	return 0;
+}
+
+static const char *opt(const opts *o, const char *name)
+{
+	for (int j = 0; o->names[j]; j++)
+		if (!strcmp(o->names[j], name))
+			return o->val[j];
+	return NULL;
+}
+
+/* Checks that every named option was given; 0 or 2 after one line. */
+static int need(const opts *o, const char *const *names)
+{
+	for (; *names; names++) {
+		const char *v = opt(o, *names);
+		if (!v)
+			return usage_error("%s: --%s is needed", o->cmd, *names);
+		if (!*v)
+			return usage_error("%s: --%s is empty", o->cmd, *names);
+	}
+	return 0;
+}
+
+/* A decimal number in [min, max]; false after one line naming it. */
+static bool number(const opts *o, const char *name, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *s = opt(o, name);
+	char *end;
+	if (!s)
+		return true;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *s == '-' || *s == '+' || *end || errno || v < min || v > max) {
+		usage_error("%s: --%s '%s' is not a number from %" PRIu64 " to %" PRIu64, o->cmd, name, s, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* 0 for success, 1 for what went wrong at run time, 2 for bad input. */
+static int status_of(tt_err rc)
+{
+	return rc == TT_OK ? 0 : rc == TT_ERR_IO || rc == TT_ERR_NOMEM ? 1 : 2;
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+	opts o = {.cmd = "keygen", .names = {"kind", "out"}};
+	char err[1024], path[4096];
+	size_t len;
+	static const char *const req[] = {"kind", "out", NULL};
+	if (parse(&o, argc, argv) || need(&o, req))
+		return 2;
+	tt_err rc = crypto_keygen(opt(&o, "kind"), opt(&o, "out"), err, sizeof err);
+	if (rc != TT_OK) {
+		int e = errno;
+		usage_error("keygen: %s", err);
+		return rc == TT_ERR_IO && e != EEXIST ? 1 : 2;
+	}
+	snprintf(path, sizeof path, "%s.pub", opt(&o, "out"));
+	char *pub = admin_read_file(path, 1024, &len);
+	while (pub && len && (pub[len - 1] == '\n' || pub[len - 1] == '\r'))
+		pub[--len] = '\0';
+	printf("wrote %s.key (secret: keep it off the broker and the kiosks) and %s: %s\n", opt(&o, "out"), path,
+	       pub ? pub : "?");
+	free(pub);
+	return 0;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	opts o = {.cmd = "bundle build", .names = {"out", "channel", "version", "chunk"}, .pos_name = "SRC"};
+	static const char *const req[] = {"out", "channel", NULL};
+	char err[1024], path[4096], why[256];
+	uint64_t version = 0, chunk = 0;
+	bundle_manifest m;
+	size_t len;
+	if (parse(&o, argc, argv) || need(&o, req) || !number(&o, "version", 1, 9007199254740991ULL, &version) ||
+	    !number(&o, "chunk", 1024, 16u << 20, &chunk))
+		return 2;
+	if (!bundle_channel_valid(opt(&o, "channel")))
+		return usage_error("bundle build: --channel '%s' is not a channel (ht or ht/<commune>: a-z, 0-9, '-')",
+		                   opt(&o, "channel"));
+	snprintf(path, sizeof path, "%s/manifest.json", opt(&o, "out"));
+	char *prev = version ? admin_read_file(path, BUNDLE_MANIFEST_MAX, &len) : NULL;
+	if (prev && bundle_manifest_parse(prev, len, &m, why, sizeof why) == TT_OK) {
+		if (m.version >= (int64_t)version)
+			fprintf(stderr,
+			        "tramtin-admin: warning: %s: version %" PRIu64
+			        " is not higher than the previous build's %" PRId64
+			        "; kiosks that have that one will not take this one\n",
+			        path, version, m.version);
+		bundle_manifest_free(&m);
+	}
+	free(prev);
+	/* the first fault, in the one line below, is enough: the loader's
+	 * warning for each would repeat it */
+	tt_log_set_level(TT_LOG_ERROR);
+	tt_err rc =
+	    bundle_build(o.pos, opt(&o, "out"), opt(&o, "channel"), (int64_t)version, (uint32_t)chunk, err, sizeof err);
+	tt_log_set_level(TT_LOG_WARN);
+	if (rc != TT_OK) {
+		usage_error("bundle build: %s", err);
+		return status_of(rc);
+	}
+	char *json = admin_read_file(path, BUNDLE_MANIFEST_MAX, &len);
+	if (!json || bundle_manifest_parse(json, len, &m, why, sizeof why) != TT_OK) {
+		free(json);
+		return usage_error("bundle build: %s: cannot read back what was written", path);
+	}
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < m.n_files; i++)
+		bytes += m.files[i].size;
+	printf("built %s: channel %s, version %" PRId64 ", %zu files, %" PRIu64 " bytes; sign it next\n",
+	       opt(&o, "out"), m.channel, m.version, m.n_files, bytes);
+	bundle_manifest_free(&m);
+	free(json);
+	return 0;
+}
+
+static int cmd_sign(int argc, char **argv)
+{
+	opts o = {.cmd = "bundle sign", .names = {"key"}, .pos_name = "DIR"};
+	static const char *const req[] = {"key", NULL};
+	char err[1024], pub[64];
+	tt_sign_key key;
+	if (parse(&o, argc, argv) || need(&o, req))
+		return 2;
+	const char *kpath = opt(&o, "key");
+	tt_err rc = crypto_sign_key_load(kpath, &key);
+	if (rc == TT_ERR_IO)
+		return usage_error("bundle sign: %s: %s", kpath, tt_strerrno(errno));
+	if (rc != TT_OK)
+		return usage_error(
+		    "bundle sign: %s: not a signing key (one line of base64 of 64 bytes, as keygen --kind sign "
+		    "writes)",
+		    kpath);
+	rc = bundle_sign(o.pos, &key, err, sizeof err);
+	b64_encode(key.pk, sizeof key.pk, pub, sizeof pub);
+	crypto_wipe(&key, sizeof key);
+	if (rc != TT_OK) {
+		usage_error("bundle sign: %s", err);
+		return status_of(rc);
+	}
+	printf("signed %s/manifest.json with the key whose public half is %s\n", o.pos, pub);
+	return 0;
+}
+
+static bool mqtt_opts(const opts *o, admin_mqtt *mq)
+{
+	static const char *const req[] = {"host", "port", NULL};
+	uint64_t port = 0;
+	if (need(o, req) || !number(o, "port", 1, 65535, &port))
+		return false;
+	mq->host = opt(o, "host");
+	mq->port = (int)port;
+	mq->username = opt(o, "username");
+	mq->password = opt(o, "password");
+	if (mq->password && !mq->username) {
+		usage_error("%s: --password needs --username", o->cmd);
+		return false;
+	}
+	return true;
+}
+
+static int cmd_publish(int argc, char **argv)
+{
+	opts o = {.cmd = "bundle publish",
+	          .names = {"host", "port", "username", "password", "max-message"},
+	          .pos_name = "DIR"};
+	admin_mqtt mq;
+	uint64_t max = ADMIN_MAX_MESSAGE_DEFAULT;
+	if (parse(&o, argc, argv) || !mqtt_opts(&o, &mq) || !number(&o, "max-message", 1024, 268435455, &max))
+		return 2;
+	return admin_publish(o.pos, &mq, (size_t)max);
+}
+
+static int cmd_gc(int argc, char **argv)
+{
+	opts o = {.cmd = "bundle gc", .names = {"channel", "host", "port", "username", "password"}};
+	static const char *const req[] = {"channel", NULL};
+	admin_mqtt mq;
+	if (parse(&o, argc, argv) || need(&o, req) || !mqtt_opts(&o, &mq))
+		return 2;
+	if (!bundle_channel_valid(opt(&o, "channel")))
+		return usage_error("bundle gc: --channel '%s' is not a channel (ht or ht/<commune>: a-z, 0-9, '-')",
+		                   opt(&o, "channel"));
+	return admin_gc(opt(&o, "channel"), &mq);
+}
+
+int main(int argc, char **argv)
+{
+	tt_log_init("tramtin-admin", TT_LOG_WARN);
+	if (argc < 2)
+		return usage_error("a command is needed: keygen or bundle build|sign|publish|gc (--help shows them)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("tramtin-admin %s\n", TT_VERSION);
+		return 0;
+	}
+	if (crypto_init() != TT_OK) {
+		fprintf(stderr, "tramtin-admin: libsodium did not initialise\n");
+		return 1;
+	}
+	if (!strcmp(argv[1], "keygen"))
+		return cmd_keygen(argc - 2, argv + 2);
+	if (strcmp(argv[1], "bundle") != 0)
+		return usage_error("unknown command '%s' (keygen or bundle build|sign|publish|gc)", argv[1]);
+	if (argc < 3)
+		return usage_error("bundle: build, sign, publish or gc is needed");
+	if (!strcmp(argv[2], "build"))
+		return cmd_build(argc - 3, argv + 3);
+	if (!strcmp(argv[2], "sign"))
+		return cmd_sign(argc - 3, argv + 3);
+	if (!strcmp(argv[2], "publish"))
+		return cmd_publish(argc - 3, argv + 3);
+	if (!strcmp(argv[2], "gc"))
+		return cmd_gc(argc - 3, argv + 3);
+	return usage_error("bundle: unknown command '%s' (build, sign, publish or gc)", argv[2]);
+}
