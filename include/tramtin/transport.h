@@ -35,8 +35,15 @@ typedef struct transport_config {
 	int64_t boot;              /* boot counter for the status */
 	const char *version;       /* app version for the status */
 	const char *state_dir;     /* for free disk space in the status */
-	/* Called from the network thread when delivery state or the connection
-	 * changed (the kiosk wakes its UI). May be NULL. */
+	/* Signed content (content_sync.h): where bundles are kept
+	 * ({state}/content), the channels followed, commune first, and the
+	 * [trust] content_keys value.  content_root NULL: no content sync. */
+	const char *content_root;
+	const char *content_channels[2];
+	const char *content_trust;
+	/* Called from the network thread when delivery state, the connection
+	 * or the installed content changed (the kiosk wakes its UI). May be
+	 * NULL. */
 	void (*on_change)(void *ctx);
 	void *ctx;
 } transport_config;
@@ -59,6 +66,11 @@ void transport_track(transport *t, const char *province, const char *hash);
  * "responded" and "2026-11-27"), 0 still waiting, -1 nothing retained
  * for it (after a few seconds), -2 not connected. */
 int transport_track_result(transport *t, const char *hash, char *status, size_t slen, char *updated, size_t ulen);
+
+/* Grows by one with every content bundle installed: the UI loads the
+ * new content (content_installed_dirs) when nobody is using the screen.
+ * Thread-safe. */
+uint64_t transport_content_generation(transport *t);
 
 typedef struct transport_stats {
 	bool connected;

@@ -154,14 +154,14 @@ int main(int argc, char **argv)
 	i18n_parse(cfg.lang, &lang);
 	i18n_set_lang(lang);
 
-	content_bundle *bundle = content_load(cfg.content_dir);
+	content_bundle *bundle = kiosk_content_load(&cfg);
 	if (!bundle) {
 		fprintf(stderr, "tramtin: out of memory\n");
 		script_free(sc);
 		return 1;
 	}
 	if (content_faults(bundle))
-		tt_warn("%s: %u fault(s) in the content; showing what can be shown", cfg.content_dir, content_faults(bundle));
+		tt_warn("%s: %u fault(s) in the content; showing what can be shown", content_dir(bundle), content_faults(bundle));
 
 	kiosk_service *ks = kiosk_service_new(&cfg, config_path == NULL, wake_ui, NULL, err, sizeof err);
 	if (!ks) {
@@ -202,6 +202,7 @@ int main(int argc, char **argv)
 	}
 	tt_debug("%llu frames drawn", (unsigned long long)u->frames);
 	bench_exit(u->frames);
+	bundle = u->bundle; /* the content may have been swapped for newer */
 	ui_free(u);
 	kiosk_service_free(ks);
 	content_free(bundle);

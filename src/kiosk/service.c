@@ -20,6 +20,7 @@
 #include "tramtin/envelope.h"
 #include "tramtin/log.h"
 #include "tramtin/outbox.h"
+#include "tramtin/bundle.h"
 #include "tramtin/transport.h"
 #include "tramtin/i18n.h"
 #include "tt_build.h"
@@ -34,6 +35,9 @@ struct kiosk_service {
 	char outbox_path[CONFIG_PATH + 32];
 	char pub_b64[64];
 	int64_t boot;
+	char channels[2][BUNDLE_CHANNEL_MAX];
+	char content_root[CONFIG_PATH + 16];
+	uint64_t content_shown; /* content generation the UI shows */
 };
 
 static int mkdirs(const char *path)
@@ -134,6 +138,8 @@ kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on
 		goto fail;
 	s->boot = next_boot(cfg->state_dir);
 
+	kiosk_channels(cfg, s->channels);
+	snprintf(s->content_root, sizeof s->content_root, "%s/content", cfg->state_dir);
 	if (cfg->mqtt_host[0]) {
 		char root[512], e[512];
 		snprintf(root, sizeof root, "tramtin/v1/%s/%s/%s", cfg->province, cfg->commune, cfg->kiosk_id);
@@ -144,6 +150,8 @@ kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on
 			.client_id = cfg->kiosk_id, .root = root, .outbox_path = s->outbox_path,
 			.outbox_max = (size_t)cfg->outbox_max, .retry_ms = cfg->retry_s * 1000, .boot = s->boot,
 			.version = TT_VERSION, .state_dir = cfg->state_dir, .on_change = on_change, .ctx = ctx,
+			.content_root = s->content_root, .content_channels = {s->channels[0], s->channels[1]},
+			.content_trust = cfg->content_keys,
 		};
 		s->net = transport_start(&tc, e, sizeof e);
 		if (!s->net)
@@ -240,8 +248,55 @@ static int track_result(void *ctx, const char *code, char *status, size_t slen, 
 	return transport_track_result(s->net, hash, status, slen, updated, ulen);
 }
 
+void kiosk_channels(const tt_config *cfg, char out[2][BUNDLE_CHANNEL_MAX])
+{
+	/* each part of a valid channel is at most 31 characters */
+	bool fits = strlen(cfg->province) < 32 && strlen(cfg->commune) < 32;
+	snprintf(out[0], BUNDLE_CHANNEL_MAX, "%.31s/%.31s", fits ? cfg->province : "", cfg->commune);
+	snprintf(out[1], BUNDLE_CHANNEL_MAX, "%.31s", fits ? cfg->province : "");
+	for (int i = 0; i < 2; i++)
+		if (!bundle_channel_valid(out[i]))
+			out[i][0] = '\0';
+}
+
+content_bundle *kiosk_content_load(const tt_config *cfg)
+{
+	char channels[2][BUNDLE_CHANNEL_MAX], root[CONFIG_PATH + 16], dirs[2][1024];
+	const char *list[2];
+	size_t n = 0;
+	kiosk_channels(cfg, channels);
+	snprintf(root, sizeof root, "%s/content", cfg->state_dir);
+	for (int i = 0; i < 2; i++) {
+		int64_t v;
+		if (channels[i][0] && bundle_current(root, channels[i], dirs[n], sizeof dirs[n], &v) == TT_OK)
+			list[n] = dirs[n], n++;
+	}
+	if (n == 0)
+		return content_load(cfg->content_dir); /* the local fallback: nothing signed yet */
+	return content_load_many(list, n);
+}
+
+/* The UI asks when nobody is using the screen: a newer bundle installed? */
+static bool content_swap(void *ctx, content_bundle **bundle)
+{
+	kiosk_service *s = ctx;
+	uint64_t gen = transport_content_generation(s->net);
+	if (gen == s->content_shown)
+		return false;
+	content_bundle *b = kiosk_content_load(s->cfg);
+	if (!b)
+		return false; /* out of memory: keep what is shown, try again later */
+	s->content_shown = gen;
+	if (content_faults(b))
+		tt_warn("new content: %u fault(s); showing what can be shown", content_faults(b));
+	content_free(*bundle);
+	*bundle = b;
+	return true;
+}
+
 void kiosk_service_bind(kiosk_service *s, ui_services *out)
 {
+	out->content_swap = content_swap;
 	out->ctx = s;
 	out->submit = submit;
 	out->delivery = delivery;

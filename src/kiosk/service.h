@@ -3,7 +3,9 @@
 #ifndef TRAMTIN_KIOSK_SERVICE_H
 #define TRAMTIN_KIOSK_SERVICE_H
 
+#include "tramtin/bundle.h"
 #include "tramtin/config.h"
+#include "tramtin/content.h"
 #include "tramtin/crypto.h"
 #include <stdbool.h>
 
@@ -21,7 +23,7 @@ kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on
                                  size_t errlen);
 void kiosk_service_free(kiosk_service *s);
 
-/* Fills the UI's services (submit, delivery, follow-up URL). */
+/* Fills the UI's services (submit, delivery, follow-up URL, content swap). */
 void kiosk_service_bind(kiosk_service *s, ui_services *out);
 
 /* Commits a submission as the form's Send does (same code path); see
@@ -32,6 +34,13 @@ int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char
 /* 1 when the outbox has nothing pending, 0 if it has, -1 without outbox. */
 int kiosk_service_all_delivered(kiosk_service *s);
 
+
+/* The content channels the kiosk follows, commune first:
+ * "{province}/{commune}" and "{province}" ("" if not a valid channel). */
+void kiosk_channels(const tt_config *cfg, char out[2][BUNDLE_CHANNEL_MAX]);
+/* The content to show: the signed bundles installed under the state dir
+ * (commune first), or the local fallback [content] dir when none is. */
+content_bundle *kiosk_content_load(const tt_config *cfg);
 
 /* Loads the kiosk's Ed25519 key from the state dir, creating it (and the
  * dir) on first start, and writes its public half as base64 into b64.

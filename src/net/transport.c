@@ -31,6 +31,7 @@
 #include "tramtin/log.h"
 #include "tramtin/outbox.h"
 #include "tramtin/transport.h"
+#include "content_sync.h"
 
 #define TAKE_BATCH 64
 /* Rows sent and waiting for the collector's ack: far more than a drain on
@@ -55,6 +56,8 @@ struct transport {
 
 	/* network thread only */
 	struct mosquitto *mosq;
+	content_sync *cs;       /* NULL: no content sync */
+	uint64_t content_gen, content_errors; /* last reported in the status */
 	outbox *ob;
 	bool connected;
 	int inflight;
@@ -107,7 +110,7 @@ static void publish_status(transport *t, bool force)
 	cJSON_AddStringToObject(o, "state", "online");
 	cJSON_AddNumberToObject(o, "boot", (double)t->boot);
 	cJSON_AddStringToObject(o, "version", t->version ? t->version : "");
-	cJSON_AddObjectToObject(o, "content");
+	content_sync_status(t->cs, o);
 	cJSON *ob = cJSON_AddObjectToObject(o, "outbox");
 	cJSON_AddNumberToObject(ob, "pending", (double)pending);
 	cJSON_AddNumberToObject(ob, "oldest_s", (double)oldest);
@@ -149,6 +152,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 	t->inflight = 0;
 	t->backoff_ms = 0;
 	mosquitto_subscribe_v5(m, NULL, t->topic_ack, 1, 0, NULL);
+	content_sync_connected(t->cs, m);
 	/* Whatever was in flight may be lost with the old connection. */
 	outbox_reset_sent(t->ob);
 	pthread_mutex_lock(&t->lock);
@@ -186,6 +190,21 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 		t->inflight--;
 }
 
+/* A bundle installed or a content failure: say so in the status now, and
+ * wake the UI for a new bundle. */
+static void content_news(transport *t)
+{
+	uint64_t gen = content_sync_generation(t->cs), errors = content_sync_errors(t->cs);
+	if (gen == t->content_gen && errors == t->content_errors)
+		return;
+	bool installed = gen != t->content_gen;
+	t->content_gen = gen;
+	t->content_errors = errors;
+	publish_status(t, true);
+	if (installed)
+		changed(t);
+}
+
 static void on_track(transport *t, const struct mosquitto_message *msg)
 {
 	cJSON *j = msg->payloadlen > 0 && msg->payloadlen < 4096 ? cJSON_ParseWithLength(msg->payload, (size_t)msg->payloadlen)
@@ -208,6 +227,10 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	transport *t = obj;
 	(void)m;
 	(void)props;
+	if (content_sync_message(t->cs, m, msg, clock_ms())) {
+		content_news(t);
+		return;
+	}
 	if (strstr(msg->topic, "/track/")) {
 		on_track(t, msg);
 		return;
@@ -393,6 +416,8 @@ static void *run(void *arg)
 		}
 		send_due(t);
 		track_subscribe(t);
+		content_sync_tick(t->cs, clock_ms());
+		content_news(t);
 		if (t->connected && mosquitto_want_write(t->mosq))
 			mosquitto_loop_write(t->mosq, 1);
 		publish_status(t, false);
@@ -402,6 +427,11 @@ static void *run(void *arg)
 		mosquitto_disconnect_v5(t->mosq, MQTT_RC_NORMAL_DISCONNECTION, NULL);
 	}
 	return NULL;
+}
+
+uint64_t transport_content_generation(transport *t)
+{
+	return t ? content_sync_generation(t->cs) : 0;
 }
 
 void transport_wake(transport *t)
@@ -461,6 +491,14 @@ transport *transport_start(const transport_config *c, char *err, size_t errlen)
 	/* this connection only marks and erases: a lost commit means a resend */
 	outbox_relax(t->ob);
 	outbox_set_unacked_max(t->ob, UNACKED_MAX);
+	if (c->content_root) {
+		const char *chans[2];
+		size_t n = 0;
+		for (size_t i = 0; i < 2; i++)
+			if (c->content_channels[i] && *c->content_channels[i])
+				chans[n++] = c->content_channels[i];
+		t->cs = content_sync_new(c->content_root, chans, n, c->content_trust);
+	}
 	/* clean_start false: the broker keeps our session (and acks) while away */
 	t->mosq = mosquitto_new(t->client_id, false, t);
 	if (!t->mosq) {
@@ -510,6 +548,7 @@ void transport_stop(transport *t)
 	}
 	if (t->mosq)
 		mosquitto_destroy(t->mosq);
+	content_sync_free(t->cs);
 	outbox_close(t->ob);
 	if (t->wake[0] >= 0)
 		close(t->wake[0]);

@@ -391,8 +391,26 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 	}
 }
 
+/* New content is shown only while nobody uses the screen: on the home
+ * screen, untouched for a few seconds (never mid-form, never under a
+ * reader's finger). */
+#define CONTENT_SWAP_IDLE_MS 3000
+
+static void maybe_swap_content(ui *u)
+{
+	const ui_screen *s = ui_current(u);
+	if (!u->services.content_swap || !s || u->nav_depth != 1 || strcmp(s->id, "home") != 0 ||
+	    clock_ms() - u->last_input_ms < CONTENT_SWAP_IDLE_MS)
+		return;
+	if (u->services.content_swap(u->services.ctx, &u->bundle)) {
+		tt_info("showing the new content");
+		u->dirty = true;
+	}
+}
+
 int ui_tick(ui *u)
 {
+	maybe_swap_content(u);
 	const ui_screen *s = ui_current(u);
 	if (!s || !s->tick)
 		return -1;

@@ -5,9 +5,11 @@
 #ifndef TRAMTIN_UI_SERVICES_H
 #define TRAMTIN_UI_SERVICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct tt_submission;
+struct content_bundle;
 
 typedef enum ui_delivery { DELIVERY_UNKNOWN = 0, DELIVERY_SAVED, DELIVERY_DELIVERED } ui_delivery;
 
@@ -24,6 +26,10 @@ typedef struct ui_services {
 	void (*track_ask)(void *ctx, const char *code);
 	int (*track_result)(void *ctx, const char *code, char *status, size_t slen, char *updated, size_t ulen);
 	const char *followup_url;
+	/* Asked only while nobody uses the screen: if newer content was
+	 * installed, loads it, frees *bundle, points it at the new one and
+	 * returns true. May be NULL. */
+	bool (*content_swap)(void *ctx, struct content_bundle **bundle);
 } ui_services;
 
 #endif
