@@ -5,8 +5,9 @@
  * Blobs are content-addressed ({root}/blob/{sha256}/{n}); a publish first
  * asks the broker which it holds by subscribing to chunk 0 of each (with
  * MQTT v5's no-local option, so our own chunks are not echoed back) and
- * listening until the retained messages stop coming (SUBACK, then 300 ms
- * of quiet).  A retained chunk 0 equal to ours means the blob is whole,
+ * listening until the retained messages have come (SUBACK, then a probe
+ * message of our own that the broker sends behind them; 300 ms of quiet
+ * if the probe cannot be sent).  A retained chunk 0 equal to ours means the blob is whole,
  * because each blob's chunks are published last to first: chunk 0 is only
  * there if the others went before it on the same ordered connection.
  * Missing blobs go out at QoS 1 with at most 64 publishes waiting for
@@ -22,6 +23,7 @@
 #include <inttypes.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -81,6 +83,8 @@ typedef struct session {
 	char *manifest; /* gc: the retained manifest payload */
 	size_t manifest_len;
 	uint64_t bytes_sent;
+	char probe[200];  /* listen_retained's end marker topic, or "" */
+	bool probe_seen;
 } session;
 
 static uint64_t now_ms(void)
@@ -305,6 +309,10 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	session *s = obj;
 	size_t rl = strlen(s->root);
 	s->last_event = now_ms();
+	if (s->probe[0] && msg->topic && !strcmp(msg->topic, s->probe)) {
+		s->probe_seen = true;
+		return;
+	}
 	if (!msg->retain || !msg->topic || strncmp(msg->topic, s->root, rl) != 0 || msg->topic[rl] != '/')
 		return;
 	const char *rest = msg->topic + rl + 1;
@@ -435,9 +443,31 @@ static bool listen_retained(session *s, char **topics, int n, int options)
 			return false;
 		}
 	}
-	while (now_ms() - s->last_event < SETTLE_MS && now_ms() - start < LISTEN_MAX_MS)
-		if (!pump(s, 50))
-			return false;
+	/* The broker queues a subscription's retained messages when it takes
+	 * the subscription; a message of our own on a probe topic subscribed
+	 * after them comes behind them on the same ordered connection, so its
+	 * arrival ends the listing.  If the probe cannot be sent (an ACL), a
+	 * quiet spell ends it instead. */
+	snprintf(s->probe, sizeof s->probe, "%s/probe/%08" PRIx32 "%08" PRIx32, s->root, randombytes_random(),
+	         randombytes_random());
+	s->probe_seen = false;
+	int want = s->subs_wanted + 1;
+	if (mosquitto_subscribe_v5(s->mosq, NULL, s->probe, 1, 0, NULL) == MOSQ_ERR_SUCCESS) {
+		s->subs_wanted++;
+		while (s->subs_acked < want && now_ms() - s->last_event < STALL_MS)
+			if (!pump(s, 50))
+				return false;
+		if (mosquitto_publish_v5(s->mosq, NULL, s->probe, 5, "probe", 1, false, NULL) == MOSQ_ERR_SUCCESS)
+			while (!s->probe_seen && now_ms() - s->last_event < STALL_MS && now_ms() - start < LISTEN_MAX_MS)
+				if (!pump(s, 50))
+					return false;
+		mosquitto_unsubscribe_v5(s->mosq, NULL, s->probe, NULL);
+	}
+	if (!s->probe_seen)
+		while (now_ms() - s->last_event < SETTLE_MS && now_ms() - start < LISTEN_MAX_MS)
+			if (!pump(s, 50))
+				return false;
+	s->probe[0] = '\0';
 	return true;
 }
 

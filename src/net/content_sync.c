@@ -34,7 +34,7 @@ struct channel {
 	unsigned char sig[64];
 	struct blob *blobs;
 	size_t n_blobs, left;
-	uint64_t last_progress_ms;
+	uint64_t last_progress_ms, fetched; /* bytes of chunks received */
 	bool stall_reported;
 	int64_t failed_version; /* do not fetch this version again */
 };
@@ -161,7 +161,8 @@ static void install(content_sync *cs, struct channel *c, struct mosquitto *m)
 		          (long long)c->version);
 		c->failed_version = c->m.version;
 	} else {
-		tt_info("content %s: version %lld installed", c->name, (long long)c->m.version);
+		tt_info("content %s: version %lld installed (%llu bytes fetched)", c->name, (long long)c->m.version,
+		        (unsigned long long)c->fetched);
 		c->version = c->m.version;
 		cs->error[0] = '\0';
 		atomic_fetch_add(&cs->generation, 1);
@@ -207,6 +208,7 @@ static void on_manifest(content_sync *cs, struct channel *c, struct mosquitto *m
 	c->m = nm;
 	memcpy(c->sig, sig, sizeof sig);
 	c->active = true;
+	c->fetched = 0;
 	c->last_progress_ms = now_ms;
 	c->stall_reported = false;
 	size_t *missing = calloc(c->m.n_files ? c->m.n_files : 1, sizeof *missing);
@@ -269,6 +271,7 @@ static void on_chunk(content_sync *cs, struct channel *c, struct mosquitto *m, c
 		return;
 	}
 	atomic_fetch_add(&cs->bytes, (uint64_t)msg->payloadlen);
+	c->fetched += (uint64_t)msg->payloadlen;
 	b->seen[n] = 1;
 	b->got++;
 	c->last_progress_ms = now_ms;
