@@ -113,6 +113,14 @@ tt_err bundle_wire_decode(const char *payload, size_t len, char **json, size_t *
 tt_err bundle_accept(const char *payload, size_t len, const char *trust, const char *channel, int64_t current,
                      bundle_manifest *m, char *why, size_t whylen);
 
+/* The keys that trust (the "[trust] content_keys" value, as above) gives
+ * for exactly channel ("ht" gives the province's keys only, never a
+ * commune's): decodes up to max of them into keys, in the order listed,
+ * and returns how many.  Malformed entries are skipped with one warning
+ * each naming them; entries beyond max with one warning.  trust may be
+ * NULL (no keys).  Shared by bundle_accept and signed_accept. */
+size_t bundle_trust_keys(const char *trust, const char *channel, unsigned char (*keys)[32], size_t max);
+
 /* Files of m whose blob is not yet in blobs_dir (complete and named by
  * its hash): writes their indexes into missing (room for m->n_files) and
  * returns how many; files sharing a hash are listed once.  Empty files are

@@ -760,11 +760,11 @@ out:
 	return rc;
 }
 
-/* Keys that trust gives for exactly channel; malformed entries are
- * skipped with a warning naming them. */
-static size_t trusted_keys(const char *trust, const char *channel, unsigned char keys[][32], size_t max)
+size_t bundle_trust_keys(const char *trust, const char *channel, unsigned char (*keys)[32], size_t max)
 {
 	size_t n = 0;
+	if (!channel || (!keys && max))
+		return 0;
 	for (const char *s = trust ? trust : ""; *s;) {
 		char entry[256];
 		unsigned char pk[32];
@@ -833,7 +833,7 @@ tt_err bundle_accept(const char *payload, size_t len, const char *trust, const c
 		rc = TT_ERR_INVAL;
 		goto fail;
 	}
-	size_t n = trusted_keys(trust, channel, keys, KEYS_MAX);
+	size_t n = bundle_trust_keys(trust, channel, keys, KEYS_MAX);
 	if (!n) {
 		say(why, whylen, "signature: no key in [trust] content_keys is trusted for channel %s", channel);
 		rc = TT_ERR_CRYPTO;
