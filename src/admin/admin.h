@@ -2,7 +2,11 @@
 #ifndef TRAMTIN_ADMIN_H
 #define TRAMTIN_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "tramtin/signed.h"
 
 /* How to reach the broker (all strings borrowed). */
 typedef struct admin_mqtt {
@@ -26,5 +30,42 @@ int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message);
 /* Clears the retained blobs of channel that its retained manifest does not
  * use.  Prints what it removed.  Returns the exit status as above. */
 int admin_gc(const char *channel, const admin_mqtt *mq);
+
+/* Publishes one message on topic at QoS 1 (retained or not; len 0: an
+ * empty message, which clears a retained one) and waits for its PUBACK.
+ * Returns the exit status: 0, 1 (broker failure; one line on stderr
+ * naming the broker or the topic, after "tramtin-admin: what: "). */
+int admin_send(const char *what, const admin_mqtt *mq, const char *topic, const void *data, size_t len, bool retain);
+
+/* A staff message as the command line gives it (strings borrowed). */
+typedef struct admin_msg {
+	signed_type type;
+	const char *key_path;        /* PREFIX.key */
+	const char *target;          /* ht, ht/<commune> or ht/<commune>/<kiosk> */
+	int64_t ttl;                 /* seconds; 0: the type's default */
+	bool has_from, has_to;
+	int64_t from, to;            /* UTC seconds */
+	const char *text[LANG__COUNT]; /* announce: the text; survey: the question (en may be NULL) */
+	const char *answers[SIGNED_MAX_ANSWERS][LANG__COUNT];
+	int n_answers;
+	signed_cmd cmd;
+	bool clear;                  /* announce, survey: empty the retained one */
+} admin_msg;
+
+#define ADMIN_TTL_MESSAGE (7 * 86400) /* default ttl of announce and survey */
+#define ADMIN_TTL_CMD     600
+
+/* The topic of a message of type for target (signed.h): a channel's
+ * content root + "/announce" or "/survey", or tramtin/v1/{target}/down/
+ * {announce|survey|cmd} for one kiosk.  False if target is not a target
+ * (or a channel for a command) or out is too small. */
+bool admin_msg_topic(signed_type type, const char *target, char *out, size_t outlen);
+
+/* Builds msg (a new id, created now), checks it with signed_parse, signs
+ * it with the key at msg->key_path, publishes it (or, with clear, an empty
+ * retained message) and prints "sent TYPE ID to TOPIC".  Returns the exit
+ * status: 0, 1 (broker, memory), 2 (a bad value or key file; one line on
+ * stderr names it). */
+int admin_message(const admin_msg *msg, const admin_mqtt *mq);
 
 #endif

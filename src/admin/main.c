@@ -5,9 +5,10 @@
  *   tramtin-admin bundle sign DIR --key PREFIX.key
  *   tramtin-admin bundle publish DIR --host H --port P [--username U --password W] [--max-message BYTES]
  *   tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]
+ *   tramtin-admin announce|survey|cmd --key PREFIX.key --target T ... --host H --port P (usage() below)
  *
  * This file only reads arguments and calls the core (bundle.h, crypto.h)
- * or publish.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
+ * or publish.c and message.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
  * 2 bad usage or a bad file, with one line on stderr naming the value or
  * the file at fault. */
 #include <errno.h>
@@ -21,11 +22,15 @@
 
 #include "admin.h"
 #include "tramtin/bundle.h"
+#include "tramtin/clock.h"
 #include "tramtin/crypto.h"
 #include "tramtin/log.h"
+#include "tramtin/signed.h"
 #include "tt_build.h"
 
-#define OPTS_MAX 8
+#define OPTS_MAX  16
+#define FLAGS_MAX 2
+#define MULTI_MAX 16 /* values of the one repeatable option */
 
 static void usage(FILE *f)
 {
@@ -35,7 +40,23 @@ static void usage(FILE *f)
 	           "       tramtin-admin bundle publish DIR --host H --port P [--username U --password W]\n"
 	           "                                        [--max-message BYTES]\n"
 	           "       tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]\n"
-	           "       tramtin-admin --version\n");
+	           "       tramtin-admin announce --key PREFIX.key --target T\n"
+	           "                              (--text-vi TEXT [--text-en TEXT] [--from TIME] [--to TIME]\n"
+	           "                               [--ttl S] | --clear) --host H --port P [--username U --password W]\n"
+	           "       tramtin-admin survey --key PREFIX.key --target T\n"
+	           "                            (--question-vi Q [--question-en Q]\n"
+	           "                             --answer \"VI[|EN]\" (2 to 6 times)\n"
+	           "                             [--from TIME] [--to TIME] [--ttl S] | --clear)\n"
+	           "                            --host H --port P [--username U --password W]\n"
+	           "       tramtin-admin cmd --key PREFIX.key --target ht/<commune>/<kiosk>\n"
+	           "                         --cmd sync|restart|screen-off|screen-on [--ttl S]\n"
+	           "                         --host H --port P [--username U --password W]\n"
+	           "       tramtin-admin --version\n"
+	           "\n"
+	           "T: ht (the province), ht/<commune> (a commune), ht/<commune>/<kiosk> (one kiosk).\n"
+	           "TIME: YYYY-MM-DDTHH:MM:SSZ (UTC) or \"YYYY-MM-DD HH:MM\" (Vietnam time, UTC+7).\n"
+	           "--ttl: seconds the message stays valid (default: 7 days for announce and survey, longer\n"
+	           "if --to needs it; 600 for cmd).  --clear empties the target's retained announce or survey.\n");
 }
 
 #if defined(__GNUC__)
@@ -55,11 +76,17 @@ static int usage_error(const char *fmt, ...)
 }
 
 /* The options of one command: names allowed (without "--"), the values
- * given, and its one positional argument if it takes one. */
+ * given, flags (options without a value), one option that may be given
+ * several times, and its one positional argument if it takes one. */
 typedef struct opts {
 	const char *cmd;
 	const char *names[OPTS_MAX + 1];
 	const char *val[OPTS_MAX];
+	const char *flags[FLAGS_MAX + 1];
+	bool set[FLAGS_MAX];
+	const char *multi; /* NULL: none */
+	const char *multi_val[MULTI_MAX];
+	int n_multi;
 	const char *pos_name; /* NULL: takes none */
 	const char *pos;
 } opts;
@@ -70,6 +97,24 @@ static int parse(opts *o, int argc, char **argv)
 		const char *a = argv[i];
 		if (a[0] == '-' && a[1] == '-') {
 			int k = -1;
+			for (int j = 0; o->flags[j]; j++)
+				if (!strcmp(o->flags[j], a + 2))
+					k = j;
+			if (k >= 0) {
+				if (o->set[k])
+					return usage_error("%s: option %s given twice", o->cmd, a);
+				o->set[k] = true;
+				continue;
+			}
+			if (o->multi && !strcmp(o->multi, a + 2)) {
+				if (i + 1 >= argc)
+					return usage_error("%s: option %s needs a value", o->cmd, a);
+				if (o->n_multi == MULTI_MAX)
+					return usage_error("%s: option %s given more than %d times", o->cmd, a,
+					                   MULTI_MAX);
+				o->multi_val[o->n_multi++] = argv[++i];
+				continue;
+			}
 			for (int j = 0; o->names[j]; j++)
 				if (!strcmp(o->names[j], a + 2))
 					k = j;
@@ -97,6 +142,14 @@ static const char *opt(const opts *o, const char *name)
 		if (!strcmp(o->names[j], name))
 			return o->val[j];
 	return NULL;
+}
+
+static bool flag(const opts *o, const char *name)
+{
+	for (int j = 0; o->flags[j]; j++)
+		if (!strcmp(o->flags[j], name))
+			return o->set[j];
+	return false;
 }
 
 /* Checks that every named option was given; 0 or 2 after one line. */
@@ -280,11 +333,152 @@ static int cmd_gc(int argc, char **argv)
 	return admin_gc(opt(&o, "channel"), &mq);
 }
 
+/* ---- announce, survey, cmd ------------------------------------------------- */
+
+/* A TIME option: "YYYY-MM-DDTHH:MM:SSZ" (UTC) or "YYYY-MM-DD HH:MM" in
+ * Vietnam time (clock_parse also takes an explicit offset); a date alone
+ * is refused, since "--to 2026-12-01" could mean either end of that day.
+ * False after one line naming it. */
+static bool when(const opts *o, const char *name, bool *has, int64_t *out)
+{
+	const char *s = opt(o, name);
+	*has = false;
+	if (!s)
+		return true;
+	if (strlen(s) <= 10 || !clock_parse(s, CLOCK_TZ_VN_MIN, out)) {
+		usage_error("%s: --%s '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ in UTC, or \"YYYY-MM-DD HH:MM\" in "
+		            "Vietnam time)",
+		            o->cmd, name, s);
+		return false;
+	}
+	*has = true;
+	return true;
+}
+
+/* The options every message command has: key, target, ttl, the broker,
+ * and (window) from and to.  0, or 2 after one line. */
+static int msg_common(const opts *o, admin_msg *m, admin_mqtt *mq, bool window)
+{
+	static const char *const req[] = {"key", "target", NULL};
+	uint64_t ttl = 0;
+	if (need(o, req) || !number(o, "ttl", 1, 31536000, &ttl) || !mqtt_opts(o, mq))
+		return 2;
+	m->key_path = opt(o, "key");
+	m->target = opt(o, "target");
+	m->ttl = (int64_t)ttl;
+	if (window && (!when(o, "from", &m->has_from, &m->from) || !when(o, "to", &m->has_to, &m->to)))
+		return 2;
+	return 0;
+}
+
+/* With --clear, none of names may be given; 0 or 2. */
+static int clear_alone(const opts *o, const char *const *names)
+{
+	for (; *names; names++)
+		if (opt(o, *names) || (!strcmp(*names, "answer") && o->n_multi))
+			return usage_error("%s: --clear sends no message; --%s is not for it", o->cmd, *names);
+	return 0;
+}
+
+/* An optional text option given empty is a mistake, not "absent". */
+static int not_empty(const opts *o, const char *name)
+{
+	const char *v = opt(o, name);
+	return v && !*v ? usage_error("%s: --%s is empty", o->cmd, name) : 0;
+}
+
+static int cmd_announce(int argc, char **argv)
+{
+	opts o = {.cmd = "announce",
+	          .names = {"key", "target", "text-vi", "text-en", "from", "to", "ttl", "host", "port", "username",
+	                    "password"},
+	          .flags = {"clear"}};
+	static const char *const req[] = {"text-vi", NULL};
+	static const char *const content[] = {"text-vi", "text-en", "from", "to", "ttl", NULL};
+	admin_msg m = {.type = SIGNED_ANNOUNCE};
+	admin_mqtt mq;
+	if (parse(&o, argc, argv) || msg_common(&o, &m, &mq, true))
+		return 2;
+	m.clear = flag(&o, "clear");
+	if (m.clear ? clear_alone(&o, content) : need(&o, req) || not_empty(&o, "text-en"))
+		return 2;
+	m.text[LANG_VI] = opt(&o, "text-vi");
+	m.text[LANG_EN] = opt(&o, "text-en");
+	return admin_message(&m, &mq);
+}
+
+static int cmd_survey(int argc, char **argv)
+{
+	opts o = {.cmd = "survey",
+	          .names = {"key", "target", "question-vi", "question-en", "from", "to", "ttl", "host", "port",
+	                    "username", "password"},
+	          .flags = {"clear"},
+	          .multi = "answer"};
+	static const char *const req[] = {"question-vi", NULL};
+	static const char *const content[] = {"question-vi", "question-en", "answer", "from", "to", "ttl", NULL};
+	admin_msg m = {.type = SIGNED_SURVEY};
+	admin_mqtt mq;
+	char *copy[SIGNED_MAX_ANSWERS] = {0};
+	int status = 2;
+	if (parse(&o, argc, argv) || msg_common(&o, &m, &mq, true))
+		return 2;
+	m.clear = flag(&o, "clear");
+	if (m.clear) {
+		if (clear_alone(&o, content))
+			return 2;
+		return admin_message(&m, &mq);
+	}
+	if (need(&o, req) || not_empty(&o, "question-en"))
+		return 2;
+	if (o.n_multi < 2 || o.n_multi > SIGNED_MAX_ANSWERS)
+		return usage_error("survey: --answer given %d time%s; a survey has 2 to %d answers", o.n_multi,
+		                   o.n_multi == 1 ? "" : "s", SIGNED_MAX_ANSWERS);
+	m.text[LANG_VI] = opt(&o, "question-vi");
+	m.text[LANG_EN] = opt(&o, "question-en");
+	for (int i = 0; i < o.n_multi; i++) {
+		if (!(copy[i] = strdup(o.multi_val[i]))) {
+			fprintf(stderr, "tramtin-admin: survey: out of memory\n");
+			status = 1;
+			goto out;
+		}
+		char *bar = strchr(copy[i], '|');
+		if (bar)
+			*bar++ = '\0';
+		if (!*copy[i] || (bar && !*bar)) {
+			usage_error("survey: --answer '%s' has an empty %s (\"VI\" or \"VI|EN\")", o.multi_val[i],
+			            *copy[i] ? "English after '|'" : "Vietnamese");
+			goto out;
+		}
+		m.answers[i][LANG_VI] = copy[i];
+		m.answers[i][LANG_EN] = bar;
+	}
+	m.n_answers = o.n_multi;
+	status = admin_message(&m, &mq);
+out:
+	for (int i = 0; i < SIGNED_MAX_ANSWERS; i++)
+		free(copy[i]);
+	return status;
+}
+
+static int cmd_cmd(int argc, char **argv)
+{
+	opts o = {.cmd = "cmd", .names = {"key", "target", "cmd", "ttl", "host", "port", "username", "password"}};
+	static const char *const req[] = {"cmd", NULL};
+	admin_msg m = {.type = SIGNED_CMD};
+	admin_mqtt mq;
+	if (parse(&o, argc, argv) || msg_common(&o, &m, &mq, false) || need(&o, req))
+		return 2;
+	if (!signed_cmd_parse(opt(&o, "cmd"), &m.cmd))
+		return usage_error("cmd: --cmd '%s' is not sync, restart, screen-off or screen-on", opt(&o, "cmd"));
+	return admin_message(&m, &mq);
+}
+
 int main(int argc, char **argv)
 {
 	tt_log_init("tramtin-admin", TT_LOG_WARN);
 	if (argc < 2)
-		return usage_error("a command is needed: keygen or bundle build|sign|publish|gc (--help shows them)");
+		return usage_error("a command is needed: keygen, bundle build|sign|publish|gc, announce, survey or cmd "
+		                   "(--help shows them)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
@@ -299,8 +493,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "keygen"))
 		return cmd_keygen(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "announce"))
+		return cmd_announce(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "survey"))
+		return cmd_survey(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "cmd"))
+		return cmd_cmd(argc - 2, argv + 2);
 	if (strcmp(argv[1], "bundle") != 0)
-		return usage_error("unknown command '%s' (keygen or bundle build|sign|publish|gc)", argv[1]);
+		return usage_error(
+		    "unknown command '%s' (keygen, bundle build|sign|publish|gc, announce, survey or cmd)", argv[1]);
 	if (argc < 3)
 		return usage_error("bundle: build, sign, publish or gc is needed");
 	if (!strcmp(argv[2], "build"))

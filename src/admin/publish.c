@@ -15,9 +15,11 @@
  * manifest whose blobs are not on the broker.  gc reads every retained
  * blob topic of a channel, keeps what the retained manifest uses, and
  * clears the rest with empty retained messages, chunk 0 first so that a
- * gc cut short never leaves a blob that looks whole.  One connection, one
- * thread: mosquitto_loop() is driven here, so callbacks run in between
- * our own calls and need no locks. */
+ * gc cut short never leaves a blob that looks whole.  A staff message
+ * (admin_send) is one publish on the same kind of connection, done once
+ * its PUBACK is back.  One connection, one thread: mosquitto_loop() is
+ * driven here, so callbacks run in between our own calls and need no
+ * locks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -85,6 +87,7 @@ typedef struct session {
 	uint64_t bytes_sent;
 	char probe[200];  /* listen_retained's end marker topic, or "" */
 	bool probe_seen;
+	const char *topic; /* admin_send: the one topic published on */
 } session;
 
 static uint64_t now_ms(void)
@@ -235,8 +238,12 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 		return; /* not one of ours */
 	s->last_event = now_ms();
 	if (reason >= 0x80) {
-		fail(s, "the broker refused a publish on %s/%s: %s (check the ACL for this user)", s->root,
-		     bi >= 0 ? "blob/..." : "manifest", mosquitto_reason_string(reason));
+		if (s->topic)
+			fail(s, "the broker refused the publish on %s: %s (check the ACL for this user)", s->topic,
+			     mosquitto_reason_string(reason));
+		else
+			fail(s, "the broker refused a publish on %s/%s: %s (check the ACL for this user)", s->root,
+			     bi >= 0 ? "blob/..." : "manifest", mosquitto_reason_string(reason));
 		return;
 	}
 	if (bi < 0)
@@ -484,15 +491,15 @@ static bool wait_acks(session *s, size_t below)
 	return true;
 }
 
-/* Publishes retained at QoS 1 once fewer than INFLIGHT_MAX wait. */
-static bool publish(session *s, const char *topic, const void *data, size_t len, long bi)
+/* Publishes at QoS 1 (retained or not) once fewer than INFLIGHT_MAX wait. */
+static bool publish(session *s, const char *topic, const void *data, size_t len, long bi, bool retain)
 {
 	int mid = 0;
 	if (!wait_acks(s, INFLIGHT_MAX - 1))
 		return false;
 	if (!s->n_inflight)
 		s->last_event = now_ms();
-	int rc = mosquitto_publish_v5(s->mosq, &mid, topic, (int)len, data, 1, true, NULL);
+	int rc = mosquitto_publish_v5(s->mosq, &mid, topic, (int)len, data, 1, retain, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		fail(s, "cannot publish on %s: %s", topic,
 		     rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
@@ -564,7 +571,7 @@ static bool send_blob(session *s, long bi)
 			break;
 		}
 		snprintf(topic, sizeof topic, "%s/blob/%s/%" PRIu32, s->root, b->sha, n);
-		ok = publish(s, topic, buf, len, bi);
+		ok = publish(s, topic, buf, len, bi, true);
 	}
 	free(buf);
 	close(fd);
@@ -701,7 +708,7 @@ int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message)
 	}
 	uint64_t blob_bytes = s.bytes_sent;
 	snprintf(topic, sizeof topic, "%s/manifest", s.root);
-	if (!publish(&s, topic, wire, strlen(wire), -1) || !wait_acks(&s, 0))
+	if (!publish(&s, topic, wire, strlen(wire), -1, true) || !wait_acks(&s, 0))
 		goto out;
 	printf("published %s version %" PRId64 " on %s: %zu blob%s sent (%" PRIu64 " bytes), %zu kept; %" PRIu64
 	       " bytes sent in all\n",
@@ -787,7 +794,7 @@ int admin_gc(const char *channel, const admin_mqtt *mq)
 			if (b->present && b->seen[k] < b->chunks)
 				continue;
 			snprintf(topic, sizeof topic, "%s/blob/%s/%" PRIu32, s.root, b->sha, b->seen[k]);
-			if (!publish(&s, topic, NULL, 0, (long)i))
+			if (!publish(&s, topic, NULL, 0, (long)i, true))
 				goto out;
 			cleared++;
 		}
@@ -817,5 +824,22 @@ out:
 	bundle_manifest_free(&m);
 	free(json);
 	fflush(stdout);
+	return status;
+}
+
+/* ---- one message: announce, survey, cmd ---------------------------------- */
+
+int admin_send(const char *what, const admin_mqtt *mq, const char *topic, const void *data, size_t len, bool retain)
+{
+	session s = {.mq = mq, .what = what, .topic = topic};
+	int status = 1;
+	if (len > 268435455) {
+		fail(&s, "%s: a message of %zu bytes is above MQTT's limit", topic, len);
+		return 2;
+	}
+	snprintf(s.root, sizeof s.root, "%s", topic);
+	if (session_open(&s) == 0 && publish(&s, topic, len ? data : NULL, len, -1, retain) && wait_acks(&s, 0))
+		status = 0;
+	session_close(&s);
 	return status;
 }

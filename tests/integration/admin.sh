@@ -7,6 +7,12 @@
 # nothing else; a bundle in small chunks arrives whole on a commune
 # channel; usage errors, a missing key, an unsigned or changed folder and
 # a chunk above --max-message exit 2 with one line naming the culprit.
+# Staff messages: an announcement to a commune is retained on its content
+# root as the signed wire form of the fields given (text made NFC); a
+# survey with 3 answers on the province's; one for a kiosk on K/down/;
+# a command reaches a kiosk's topic not retained; --clear empties a
+# retained announcement; bad answers, commands, keys, targets and times
+# exit 2 with one line.
 # usage: admin.sh ADMIN SRCDIR OUTDIR
 ADMIN=$(realpath "$1") src=$2 dir=$3/admin
 source "$src/tests/integration/lib.sh"
@@ -137,5 +143,108 @@ expect_fail 2 "pages/tong-quan.en.md" "$ADMIN" bundle publish b "${conn[@]}"
 nobody=$(free_port)
 expect_fail 1 "127.0.0.1:$nobody" "$ADMIN" bundle publish c --host 127.0.0.1 --port "$nobody"
 ok "usage errors and bad files exit 2 with one line; no broker exits 1"
+
+# 8. announce to a commune: the signed wire form, retained on its content root
+croot=tramtin/v1/ht/camxuyen/content
+ann=$croot/announce
+# msg FILE: the message inside a wire form; sig FILE: its signature's bytes
+msg() { sed 's/.*"msg":"\([^"]*\)".*/\1/' "$1" | base64 -d; }
+sig() { sed 's/.*"sig":"\([^"]*\)".*/\1/' "$1" | base64 -d; }
+# has FILE TEXT...: FILE contains each TEXT
+has() { local f=$1; shift; for t in "$@"; do grep -qF -- "$t" "$f" || die "$f lacks $t: $(cat "$f")"; done; }
+"$ADMIN" announce --key staff.key --target ht/camxuyen --text-vi "Họp dân lúc 8 giờ sáng Chủ nhật" \
+  --text-en "Village meeting at 8 am on Sunday" --to "2026-11-30 12:00" "${conn[@]}" > ann.out 2> ann.err \
+  || die "announce failed: $(cat ann.err)"
+[ "$(wc -l < ann.out)" = 1 ] || die "announce printed more than one line: $(cat ann.out)"
+id=$(sed -n "s|^sent announce \([0-9a-f]\{8\}-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}\) to $ann\$|\1|p" ann.out)
+[ -n "$id" ] || die "announce did not print 'sent announce UUID to $ann': $(cat ann.out)"
+[ "$(mosquitto_sub -h 127.0.0.1 -p "$port" -t '#' --retained-only -W 2 -F '%t' 2>/dev/null | grep -c '/announce$')" = 1 ] \
+  || die "the announcement is not retained on exactly one topic"
+payload "$ann" ann.wire
+msg ann.wire > ann.json || die "the retained announcement's msg is not base64: $(cat ann.wire)"
+[ "$(sig ann.wire | wc -c)" = 64 ] || die "the retained announcement's sig is not 64 bytes"
+has ann.json '"v":1' '"type":"announce"' "\"id\":\"$id\"" '"created":"2026-11-27T02:00:00Z"' '"ttl":604800' \
+  '"target":"ht/camxuyen"' '"to":"2026-11-30T05:00:00Z"' \
+  '"text":{"vi":"Họp dân lúc 8 giờ sáng Chủ nhật","en":"Village meeting at 8 am on Sunday"}'
+! grep -q '"from"' ann.json || die "announce sent a \"from\" nobody gave: $(cat ann.json)"
+# typed decomposed (e + combining marks), sent NFC; to one kiosk, on its own topic
+"$ADMIN" announce --key staff.key --target ht/camxuyen/k1 --text-vi "$(printf 'Vie\xcc\xa3\xcc\x82t Nam')" \
+  --from "2026-11-27T03:00:00Z" --ttl 7200 "${conn[@]}" > ann2.out 2> ann2.err || die "kiosk announce failed: $(cat ann2.err)"
+grep -q "^sent announce .* to tramtin/v1/ht/camxuyen/k1/down/announce\$" ann2.out || die "kiosk announce: $(cat ann2.out)"
+payload tramtin/v1/ht/camxuyen/k1/down/announce ann2.wire
+msg ann2.wire > ann2.json
+has ann2.json '"text":{"vi":"Việt Nam"}' '"from":"2026-11-27T03:00:00Z"' '"ttl":7200' '"target":"ht/camxuyen/k1"'
+ok "announce: signed, retained on $ann and on K/down/announce, fields as given, text NFC"
+
+# 9. a survey with 3 answers to the province
+sur=$root/survey
+"$ADMIN" survey --key staff.key --target ht --question-vi "Bạn có hài lòng với bộ phận một cửa không?" \
+  --question-en "Are you satisfied with the one-stop desk?" --answer "Hài lòng|Satisfied" \
+  --answer "Bình thường|Neutral" --answer "Chưa hài lòng" "${conn[@]}" > sur.out 2> sur.err \
+  || die "survey failed: $(cat sur.err)"
+grep -q "^sent survey [0-9a-f-]\{36\} to $sur\$" sur.out || die "survey printed: $(cat sur.out)"
+payload "$sur" sur.wire
+msg sur.wire > sur.json || die "the retained survey's msg is not base64"
+has sur.json '"type":"survey"' '"target":"ht"' '"ttl":604800' \
+  '"question":{"vi":"Bạn có hài lòng với bộ phận một cửa không?","en":"Are you satisfied with the one-stop desk?"}' \
+  '"answers":[{"vi":"Hài lòng","en":"Satisfied"},{"vi":"Bình thường","en":"Neutral"},{"vi":"Chưa hài lòng"}]'
+ok "survey: 3 answers retained on $sur"
+
+# 10. a command reaches a kiosk's topic, not retained
+ktopic=tramtin/v1/ht/camxuyen/k1/down/cmd
+# the subscriber is ready once it has the retained probe, subscribed after $ktopic
+mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -r -t test/probe -m probe || die "cannot publish the probe"
+mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t "$ktopic" -t test/probe -C 2 -W 15 -F 'MSG %t %r %p' > cmd.sub 2>&1 &
+sub=$!
+for _ in $(seq 100); do grep -q '^MSG test/probe' cmd.sub && break; sleep 0.05; done
+grep -q '^MSG test/probe' cmd.sub || die "mosquitto_sub did not subscribe to $ktopic"
+"$ADMIN" cmd --key staff.key --target ht/camxuyen/k1 --cmd restart "${conn[@]}" > cmd.out 2> cmd.err \
+  || die "cmd failed: $(cat cmd.err)"
+wait "$sub" || die "the subscriber saw no command on $ktopic: $(cat cmd.sub)"
+mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -r -t test/probe -n
+cid=$(sed -n "s|^sent cmd \([0-9a-f-]\{36\}\) to $ktopic\$|\1|p" cmd.out)
+[ -n "$cid" ] || die "cmd printed: $(cat cmd.out)"
+grep "^MSG $ktopic " cmd.sub | sed 's/^MSG [^ ]* [01] //' > cmd.wire
+grep -q "^MSG $ktopic 0 {" cmd.sub || die "the command did not arrive on $ktopic, not retained: $(cat cmd.sub)"
+msg cmd.wire > cmd.json
+has cmd.json '"type":"cmd"' "\"id\":\"$cid\"" '"ttl":600' '"target":"ht/camxuyen/k1"' '"cmd":"restart"'
+[ -z "$(mosquitto_sub -h 127.0.0.1 -p "$port" -t "$ktopic" --retained-only -W 1 2>/dev/null)" ] \
+  || die "the command was retained on $ktopic"
+ok "cmd: restart reached a subscriber on $ktopic, not retained"
+
+# 11. --clear empties the retained announcement, and only that
+"$ADMIN" announce --key staff.key --target ht/camxuyen --clear "${conn[@]}" > clear.out 2> clear.err \
+  || die "announce --clear failed: $(cat clear.err)"
+grep -q "^cleared announce on $ann\$" clear.out || die "announce --clear printed: $(cat clear.out)"
+[ -z "$(mosquitto_sub -h 127.0.0.1 -p "$port" -t "$ann" --retained-only -W 1 2>/dev/null)" ] \
+  || die "the announcement is still retained on $ann"
+payload "$sur" sur2.wire
+cmp -s sur.wire sur2.wire || die "clearing the commune's announcement touched the province's survey"
+payload tramtin/v1/ht/camxuyen/k1/down/announce ann3.wire
+cmp -s ann2.wire ann3.wire || die "clearing the commune's announcement touched the kiosk's"
+ok "--clear removed the retained announcement on $ann only"
+
+# 12. bad staff messages: exit 2 with one line; nothing sent
+m=(--key staff.key --target ht/camxuyen)
+expect_fail 2 "--answer given 1 time" "$ADMIN" survey "${m[@]}" --question-vi "Q?" --answer "Có" "${conn[@]}"
+seven=(); for i in 1 2 3 4 5 6 7; do seven+=(--answer "Ý $i"); done
+expect_fail 2 "--answer given 7 times" "$ADMIN" survey "${m[@]}" --question-vi "Q?" "${seven[@]}" "${conn[@]}"
+expect_fail 2 "'reboot'" "$ADMIN" cmd --key staff.key --target ht/camxuyen/k1 --cmd reboot "${conn[@]}"
+expect_fail 2 "missing.key" "$ADMIN" announce --key missing.key --target ht --text-vi "x" "${conn[@]}"
+expect_fail 2 "bad.key" "$ADMIN" cmd --key bad.key --target ht/camxuyen/k1 --cmd sync "${conn[@]}"
+expect_fail 2 "'ht/camxuyen'" "$ADMIN" cmd "${m[@]}" --cmd sync "${conn[@]}"
+expect_fail 2 "'HT'" "$ADMIN" announce --key staff.key --target HT --text-vi "x" "${conn[@]}"
+expect_fail 2 "--text-vi" "$ADMIN" announce "${m[@]}" "${conn[@]}"
+expect_fail 2 "--text-vi has 281 characters" "$ADMIN" announce "${m[@]}" --text-vi "$(printf 'ệ%.0s' $(seq 281))" "${conn[@]}"
+expect_fail 2 "--text-vi" "$ADMIN" announce "${m[@]}" --clear --text-vi "x" "${conn[@]}"
+expect_fail 2 "'tomorrow'" "$ADMIN" announce "${m[@]}" --text-vi "x" --to tomorrow "${conn[@]}"
+expect_fail 2 "--to 2026-11-01 08:00" "$ADMIN" announce "${m[@]}" --text-vi "x" --to "2026-11-01 08:00" "${conn[@]}"
+expect_fail 2 "--ttl" "$ADMIN" announce "${m[@]}" --text-vi "x" --ttl 60 --to "2026-11-28 08:00" "${conn[@]}"
+expect_fail 2 "'0'" "$ADMIN" cmd --key staff.key --target ht/camxuyen/k1 --cmd sync --ttl 0 "${conn[@]}"
+expect_fail 2 "'--clear'" "$ADMIN" cmd --key staff.key --target ht/camxuyen/k1 --cmd sync --clear "${conn[@]}"
+[ -z "$(mosquitto_sub -h 127.0.0.1 -p "$port" -t "$ann" --retained-only -W 1 2>/dev/null)" ] \
+  || die "a refused announcement reached the broker"
+expect_fail 1 "127.0.0.1:$nobody" "$ADMIN" announce "${m[@]}" --text-vi "x" --host 127.0.0.1 --port "$nobody"
+ok "bad answers, commands, keys, targets, texts and times exit 2 with one line; no broker exits 1"
 
 echo "admin: all $passed checks passed"
