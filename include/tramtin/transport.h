@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #include "tramtin/err.h"
+#include "tramtin/i18n.h"
+#include "tramtin/signed.h"
 
 typedef struct transport transport;
 
@@ -71,6 +73,15 @@ int transport_track_result(transport *t, const char *hash, char *status, size_t 
  * new content (content_installed_dirs) when nobody is using the screen.
  * Thread-safe. */
 uint64_t transport_content_generation(transport *t);
+
+/* Staff messages (signed.h), thread-safe: the announcement and the
+ * survey due at now (the kiosk's own before its commune's before its
+ * province's), and a command waiting for the UI (signed_cmd: screen off
+ * or on, restart; "sync" is done by the network thread). */
+bool transport_announcement(transport *t, int64_t now, tt_lang lang, char *out, size_t outlen);
+bool transport_survey(transport *t, int64_t now, tt_lang lang, char *id, size_t idlen, char *question, size_t qlen,
+                      char answers[SIGNED_MAX_ANSWERS][400], int *n_answers);
+int transport_take_command(transport *t);
 
 typedef struct transport_stats {
 	bool connected;

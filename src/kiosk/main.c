@@ -203,6 +203,8 @@ int main(int argc, char **argv)
 	tt_debug("%llu frames drawn", (unsigned long long)u->frames);
 	bench_exit(u->frames);
 	bundle = u->bundle; /* the content may have been swapped for newer */
+	if (u->restart && rc == 0)
+		rc = 75; /* EX_TEMPFAIL: the service manager starts the kiosk again */
 	ui_free(u);
 	kiosk_service_free(ks);
 	content_free(bundle);

@@ -294,9 +294,40 @@ static bool content_swap(void *ctx, content_bundle **bundle)
 	return true;
 }
 
+static bool announcement(void *ctx, int lang, char *out, size_t outlen)
+{
+	kiosk_service *s = ctx;
+	return transport_announcement(s->net, clock_now(), (tt_lang)lang, out, outlen);
+}
+
+static bool survey(void *ctx, int lang, ui_survey *out)
+{
+	kiosk_service *s = ctx;
+	return transport_survey(s->net, clock_now(), (tt_lang)lang, out->id, sizeof out->id, out->question,
+	                        sizeof out->question, out->answers, &out->n_answers);
+}
+
+static int take_command(void *ctx)
+{
+	kiosk_service *s = ctx;
+	switch ((signed_cmd)transport_take_command(s->net)) {
+	case CMD_SCREEN_OFF:
+		return UI_CMD_SCREEN_OFF;
+	case CMD_SCREEN_ON:
+		return UI_CMD_SCREEN_ON;
+	case CMD_RESTART:
+		return UI_CMD_RESTART;
+	default:
+		return UI_CMD_NONE;
+	}
+}
+
 void kiosk_service_bind(kiosk_service *s, ui_services *out)
 {
 	out->content_swap = content_swap;
+	out->announcement = announcement;
+	out->survey = survey;
+	out->take_command = take_command;
 	out->ctx = s;
 	out->submit = submit;
 	out->delivery = delivery;

@@ -32,6 +32,7 @@
 #include "tramtin/outbox.h"
 #include "tramtin/transport.h"
 #include "content_sync.h"
+#include "staff.h"
 
 #define TAKE_BATCH 64
 /* Rows sent and waiting for the collector's ack: far more than a drain on
@@ -57,6 +58,7 @@ struct transport {
 	/* network thread only */
 	struct mosquitto *mosq;
 	content_sync *cs;       /* NULL: no content sync */
+	staff *staff;           /* announcements, surveys, commands (under lock) */
 	uint64_t content_gen, content_errors; /* last reported in the status */
 	outbox *ob;
 	bool connected;
@@ -153,6 +155,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 	t->backoff_ms = 0;
 	mosquitto_subscribe_v5(m, NULL, t->topic_ack, 1, 0, NULL);
 	content_sync_connected(t->cs, m);
+	staff_connected(t->staff, m);
 	/* Whatever was in flight may be lost with the old connection. */
 	outbox_reset_sent(t->ob);
 	pthread_mutex_lock(&t->lock);
@@ -229,6 +232,18 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	(void)props;
 	if (content_sync_message(t->cs, m, msg, clock_ms())) {
 		content_news(t);
+		return;
+	}
+	bool sync = false;
+	pthread_mutex_lock(&t->lock);
+	bool staff_msg = staff_message(t->staff, msg, clock_now(), &sync);
+	pthread_mutex_unlock(&t->lock);
+	if (staff_msg) {
+		if (sync) { /* "sync now": say where we are, ask for the manifests again */
+			publish_status(t, true);
+			content_sync_connected(t->cs, m);
+		}
+		changed(t);
 		return;
 	}
 	if (strstr(msg->topic, "/track/")) {
@@ -429,6 +444,37 @@ static void *run(void *arg)
 	return NULL;
 }
 
+bool transport_announcement(transport *t, int64_t now, tt_lang lang, char *out, size_t outlen)
+{
+	if (!t)
+		return false;
+	pthread_mutex_lock(&t->lock);
+	bool ok = staff_announcement(t->staff, now, lang, out, outlen);
+	pthread_mutex_unlock(&t->lock);
+	return ok;
+}
+
+bool transport_survey(transport *t, int64_t now, tt_lang lang, char *id, size_t idlen, char *question, size_t qlen,
+                      char answers[SIGNED_MAX_ANSWERS][400], int *n_answers)
+{
+	if (!t)
+		return false;
+	pthread_mutex_lock(&t->lock);
+	bool ok = staff_survey(t->staff, now, lang, id, idlen, question, qlen, answers, n_answers);
+	pthread_mutex_unlock(&t->lock);
+	return ok;
+}
+
+int transport_take_command(transport *t)
+{
+	if (!t)
+		return CMD_NONE;
+	pthread_mutex_lock(&t->lock);
+	signed_cmd c = staff_take_command(t->staff);
+	pthread_mutex_unlock(&t->lock);
+	return (int)c;
+}
+
 uint64_t transport_content_generation(transport *t)
 {
 	return t ? content_sync_generation(t->cs) : 0;
@@ -499,6 +545,12 @@ transport *transport_start(const transport_config *c, char *err, size_t errlen)
 				chans[n++] = c->content_channels[i];
 		t->cs = content_sync_new(c->content_root, chans, n, c->content_trust);
 	}
+	{
+		char seen[1200];
+		snprintf(seen, sizeof seen, "%s/commands-seen", c->state_dir ? c->state_dir : ".");
+		t->staff = staff_new(c->root, c->content_channels[0], c->content_channels[1], c->client_id,
+		                     c->content_trust, seen);
+	}
 	/* clean_start false: the broker keeps our session (and acks) while away */
 	t->mosq = mosquitto_new(t->client_id, false, t);
 	if (!t->mosq) {
@@ -549,6 +601,7 @@ void transport_stop(transport *t)
 	if (t->mosq)
 		mosquitto_destroy(t->mosq);
 	content_sync_free(t->cs);
+	staff_free(t->staff);
 	outbox_close(t->ob);
 	if (t->wake[0] >= 0)
 		close(t->wake[0]);

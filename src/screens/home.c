@@ -1,4 +1,6 @@
-/* home.c - the first screen: six large tiles, nothing else to learn.
+/* home.c - the first screen: six large tiles, nothing else to learn;
+ * above them a survey button and below them the staff's announcement,
+ * when there are ones.
  *
  * Landscape shows the tiles 3 by 2, portrait 2 by 3; each tile is at least
  * 560x330 logical pixels, far above the 20 mm touch minimum, with a
@@ -25,15 +27,44 @@ static const struct tile tiles[] = {
 	{"home.track", N_("Track"), N_("Follow up on what you sent"), "track", {140, 74, 18, 255}, ICON_SEARCH},
 };
 
+/* The staff's announcement, in a band at the foot of the screen: still
+ * text, not a crawl, so slow readers can read it.  Returns its height. */
+static int ticker(ui *u, SDL_Rect area, const char *text)
+{
+	int pad = 22, size = 34; /* 280 characters at most: three or four lines */
+	int h = ui_text_wrapped(u, FACE_BOLD, size, u->theme.text, 0, 0, area.w - 2 * pad - 8, text, 0, false) + 2 * pad;
+	SDL_Rect r = {area.x, area.y + area.h - h, area.w, h};
+	SDL_Color bg = {255, 236, 179, 255};
+	ui_fill_round(u, r, 16, bg);
+	ui_fill(u, (SDL_Rect){r.x, r.y, 12, r.h}, u->theme.accent);
+	SDL_Color old = u->text_bg;
+	u->text_bg = bg;
+	ui_label(u, "home.ticker", FACE_BOLD, size, u->theme.text, r.x + pad + 8, r.y + pad, r.w - 2 * pad - 8, text);
+	u->text_bg = old;
+	return h;
+}
+
 static void draw(ui *u)
 {
 	SDL_Rect area = ui_chrome(u, _("Information station: sustainable poverty reduction"), false);
-	int y = area.y;
-	y += ui_label(u, "home.hint", FACE_REGULAR, 38, u->theme.muted, area.x, y, area.w,
-	              _("Touch a box to begin.")) + 28;
+	int y = area.y, bottom = area.y + area.h;
+	char note[1200];
+	ui_survey sv;
+	if (u->services.announcement && u->services.announcement(u->services.ctx, i18n_lang(), note, sizeof note) &&
+	    note[0])
+		bottom -= ticker(u, area, note) + 24;
+	if (u->services.survey && u->services.survey(u->services.ctx, i18n_lang(), &sv)) {
+		char label[600];
+		snprintf(label, sizeof label, "%s: %s", _("Survey"), sv.question);
+		ui_button(u, "home.survey", label, (SDL_Rect){area.x, y, area.w, 110}, BTN_PRIMARY);
+		y += 110 + 28;
+	} else {
+		y += ui_label(u, "home.hint", FACE_REGULAR, 38, u->theme.muted, area.x, y, area.w,
+		              _("Touch a box to begin.")) + 28;
+	}
 	int cols = u->portrait ? 2 : 3, rows = u->portrait ? 3 : 2, gap = 28;
 	int tw = (area.w - (cols - 1) * gap) / cols;
-	int th = (area.y + area.h - y - (rows - 1) * gap) / rows;
+	int th = (bottom - y - (rows - 1) * gap) / rows;
 	for (int i = 0; i < 6; i++) {
 		SDL_Rect r = {area.x + (i % cols) * (tw + gap), y + (i / cols) * (th + gap), tw, th};
 		ui_tile(u, tiles[i].id, _(tiles[i].label), _(tiles[i].sub), r, tiles[i].color, tiles[i].icon);
@@ -42,6 +73,10 @@ static void draw(ui *u)
 
 static bool activate(ui *u, const char *id)
 {
+	if (strcmp(id, "home.survey") == 0) {
+		ui_go(u, "survey", NULL);
+		return true;
+	}
 	for (int i = 0; i < 6; i++)
 		if (strcmp(id, tiles[i].id) == 0) {
 			ui_go(u, tiles[i].target, NULL);

@@ -256,6 +256,11 @@ static void activate(ui *u, const char *id)
 void ui_pointer_down(ui *u, int x, int y)
 {
 	u->last_input_ms = clock_ms();
+	if (u->screen_off) { /* a touch wakes a blank screen, and does nothing else */
+		u->screen_off = false;
+		u->dirty = true;
+		return;
+	}
 	u->pointer_down = true;
 	u->dragging = false;
 	u->press_x = u->last_x = x;
@@ -408,8 +413,26 @@ static void maybe_swap_content(ui *u)
 	}
 }
 
+/* Staff commands for the screen (signed, checked by the network side). */
+static void take_commands(ui *u)
+{
+	if (!u->services.take_command)
+		return;
+	for (int c; (c = u->services.take_command(u->services.ctx)) != UI_CMD_NONE;) {
+		if (c == UI_CMD_SCREEN_OFF || c == UI_CMD_SCREEN_ON) {
+			u->screen_off = c == UI_CMD_SCREEN_OFF;
+			tt_info("screen %s by staff command", u->screen_off ? "off" : "on");
+			u->dirty = true;
+		} else if (c == UI_CMD_RESTART) {
+			tt_info("restarting by staff command");
+			u->restart = u->quit = true;
+		}
+	}
+}
+
 int ui_tick(ui *u)
 {
+	take_commands(u);
 	maybe_swap_content(u);
 	const ui_screen *s = ui_current(u);
 	if (!s || !s->tick)
@@ -431,7 +454,9 @@ static void draw_frame(ui *u, bool full)
 	ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, u->theme.bg);
 	u->text_bg = u->theme.bg;
 	const ui_screen *s = ui_current(u);
-	if (s && s->draw)
+	if (u->screen_off)
+		ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, (SDL_Color){0, 0, 0, 255});
+	else if (s && s->draw)
 		s->draw(u);
 	rencache_end(u->rc, u->renderer, u->w, u->h, full);
 	u->frames++;

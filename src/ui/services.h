@@ -13,6 +13,14 @@ struct content_bundle;
 
 typedef enum ui_delivery { DELIVERY_UNKNOWN = 0, DELIVERY_SAVED, DELIVERY_DELIVERED } ui_delivery;
 
+/* A survey due now, in the current language (staff messages). */
+typedef struct ui_survey {
+	char id[40];
+	char question[400];
+	char answers[6][400];
+	int n_answers;
+} ui_survey;
+
 typedef struct ui_services {
 	void *ctx;
 	/* Seals and commits s; on success writes the envelope id and returns
@@ -30,6 +38,14 @@ typedef struct ui_services {
 	 * installed, loads it, frees *bundle, points it at the new one and
 	 * returns true. May be NULL. */
 	bool (*content_swap)(void *ctx, struct content_bundle **bundle);
+	/* Staff messages (may be NULL): the announcement and the survey due
+	 * now in lang (a tt_lang), and a command for the screen, taken once
+	 * (1 screen off, 2 screen on, 3 restart, 0 none). */
+	bool (*announcement)(void *ctx, int lang, char *out, size_t outlen);
+	bool (*survey)(void *ctx, int lang, ui_survey *out);
+	int (*take_command)(void *ctx);
 } ui_services;
+
+enum { UI_CMD_NONE = 0, UI_CMD_SCREEN_OFF, UI_CMD_SCREEN_ON, UI_CMD_RESTART };
 
 #endif

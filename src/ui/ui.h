@@ -108,6 +108,8 @@ typedef struct ui {
 
 	uint64_t last_input_ms;
 	bool quit;
+	bool restart;             /* quit because staff asked for a restart */
+	bool screen_off;          /* blank by staff command until touched or turned on */
 	int64_t now;              /* wall clock for this frame (posting windows) */
 	ui_services services;
 	struct osk *osk;          /* the on-screen keyboard (one for all fields) */
