@@ -21,9 +21,11 @@ wait_port() { # port [tries]
   return 1
 }
 
-# start_broker DIR PORT: persistence on, settings from ARCHITECTURE.md
+# start_broker DIR PORT: persistence on, settings from ARCHITECTURE.md.
+# If PORT was taken meanwhile (tests run in parallel), the first start
+# moves to a free one and updates the caller's $port.
 start_broker() {
-  local dir=$1 port=$2
+  local dir=$1 p=$2
   mkdir -p "$dir/mosq"
   touch "$dir/mosquitto.log"
   # As root, mosquitto drops to its own user: let that user write its
@@ -33,7 +35,7 @@ start_broker() {
     chmod o+x "$dir"
   fi
   cat > "$dir/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
+listener $p 127.0.0.1
 allow_anonymous true
 persistence true
 persistence_location $dir/mosq/
@@ -44,9 +46,31 @@ max_inflight_messages 0
 set_tcp_nodelay true
 log_dest file $dir/mosquitto.log
 CONF
+  local seen; seen=$(wc -l < "$dir/mosquitto.log")
   mosquitto -c "$dir/mosquitto.conf" &
   BROKER_PID=$!
-  wait_port "$port" || die "mosquitto did not start on port $port (see $dir/mosquitto.log)"
+  local up= taken=
+  for _ in $(seq 100); do
+    if tail -n +"$((seen + 1))" "$dir/mosquitto.log" | grep -q "Address already in use" ||
+       ! kill -0 "$BROKER_PID" 2>/dev/null; then taken=1; break; fi
+    # listening, and ours: it has not failed to bind (checked again after)
+    if (exec 3<>/dev/tcp/127.0.0.1/"$p") 2>/dev/null && sleep 0.05 && kill -0 "$BROKER_PID" 2>/dev/null &&
+       ! tail -n +"$((seen + 1))" "$dir/mosquitto.log" | grep -q "Address already in use"; then up=1; break; fi
+    sleep 0.05
+  done
+  if [ -z "$up" ]; then
+    # Tests run in parallel: another may have taken the port free_port
+    # found.  On the first start, before anything used it, take another.
+    if [ -n "$taken" ] && [ -z "${BROKER_STARTED:-}" ] && [ "${BROKER_TRIES:-0}" -lt 5 ]; then
+      BROKER_TRIES=$(( ${BROKER_TRIES:-0} + 1 ))
+      wait "$BROKER_PID" 2>/dev/null
+      port=$(free_port)
+      start_broker "$dir" "$port"
+      return
+    fi
+    die "mosquitto did not start on port $p (see $dir/mosquitto.log)"
+  fi
+  BROKER_STARTED=1
 }
 
 kill_broker() { # hard: like a power cut
