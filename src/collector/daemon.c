@@ -806,8 +806,11 @@ int collector_serve(const collector_config *c)
 			load_kiosks(&d);
 		}
 	}
-	/* Store what came, acknowledge it, then leave. */
+	/* Store what came, acknowledge it, then leave.  No new track work may
+	 * start, or the store thread could be busy with it when the last batch
+	 * is handed over. */
 	pthread_mutex_lock(&d.lock);
+	d.track_due = false;
 	while (d.busy)
 		pthread_cond_wait(&d.cond, &d.lock);
 	pthread_mutex_unlock(&d.lock);

@@ -153,13 +153,23 @@ void content_sync_connected(content_sync *cs, struct mosquitto *m)
 	}
 }
 
+/* Bad data (a hash or a length that does not match) is given up for good;
+ * an I/O failure (a full disk) is tried again at the next manifest
+ * delivery or "sync". */
+static void give_up(struct channel *c, tt_err rc)
+{
+	if (rc == TT_ERR_PARSE || rc == TT_ERR_RANGE || rc == TT_ERR_CRYPTO || rc == TT_ERR_INVAL)
+		c->failed_version = c->m.version;
+}
+
 static void install(content_sync *cs, struct channel *c, struct mosquitto *m)
 {
 	char why[256];
-	if (bundle_install(cs->root, cs->blobs_dir, &c->m, c->sig, why, sizeof why) != TT_OK) {
+	tt_err rc = bundle_install(cs->root, cs->blobs_dir, &c->m, c->sig, why, sizeof why);
+	if (rc != TT_OK) {
 		set_error(cs, c, "version %lld not installed (%s); showing version %lld", (long long)c->m.version, why,
 		          (long long)c->version);
-		c->failed_version = c->m.version;
+		give_up(c, rc);
 	} else {
 		tt_info("content %s: version %lld installed (%llu bytes fetched)", c->name, (long long)c->m.version,
 		        (unsigned long long)c->fetched);
@@ -245,6 +255,26 @@ static void on_manifest(content_sync *cs, struct channel *c, struct mosquitto *m
 		subscribe_blobs(c, m);
 }
 
+/* A blob already complete under its hash (both channels may fetch the
+ * same file: a shared logo). */
+static bool blob_on_disk(content_sync *cs, const struct blob *b)
+{
+	char path[1200];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", cs->blobs_dir, b->sha);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == b->size;
+}
+
+static void blob_done(content_sync *cs, struct channel *c, struct mosquitto *m, struct blob *b)
+{
+	char filter[256];
+	b->got = b->n_chunks;
+	snprintf(filter, sizeof filter, "%s/blob/%s/+", c->root, b->sha);
+	mosquitto_unsubscribe_v5(m, NULL, filter, NULL);
+	if (--c->left == 0)
+		install(cs, c, m);
+}
+
 static void on_chunk(content_sync *cs, struct channel *c, struct mosquitto *m, const char *rest,
                      const struct mosquitto_message *msg, uint64_t now_ms)
 {
@@ -262,11 +292,17 @@ static void on_chunk(content_sync *cs, struct channel *c, struct mosquitto *m, c
 	if (msg->payloadlen == 0 && b->size > 0)
 		return; /* a cleared chunk: not there (yet) */
 	char why[256];
-	if (bundle_blob_chunk(cs->blobs_dir, b->sha, b->size, c->m.chunk, (uint32_t)n, msg->payload,
-	                      (size_t)msg->payloadlen, why, sizeof why) != TT_OK) {
+	/* the same file in the other channel's download may have finished it */
+	if (blob_on_disk(cs, b)) {
+		blob_done(cs, c, m, b);
+		return;
+	}
+	tt_err rc = bundle_blob_chunk(cs->blobs_dir, b->sha, b->size, c->m.chunk, (uint32_t)n, msg->payload,
+	                              (size_t)msg->payloadlen, why, sizeof why);
+	if (rc != TT_OK) {
 		set_error(cs, c, "version %lld: %s: %s; showing version %lld", (long long)c->m.version, b->path, why,
 		          (long long)c->version);
-		c->failed_version = c->m.version;
+		give_up(c, rc);
 		drop_download(c, m);
 		return;
 	}
@@ -277,18 +313,19 @@ static void on_chunk(content_sync *cs, struct channel *c, struct mosquitto *m, c
 	c->last_progress_ms = now_ms;
 	if (b->got < b->n_chunks)
 		return;
-	char filter[256];
-	snprintf(filter, sizeof filter, "%s/blob/%s/+", c->root, b->sha);
-	mosquitto_unsubscribe_v5(m, NULL, filter, NULL);
-	if (bundle_blob_finish(cs->blobs_dir, b->sha, b->size, why, sizeof why) != TT_OK) {
+	if (blob_on_disk(cs, b)) { /* finished meanwhile by the other channel */
+		blob_done(cs, c, m, b);
+		return;
+	}
+	rc = bundle_blob_finish(cs->blobs_dir, b->sha, b->size, why, sizeof why);
+	if (rc != TT_OK) {
 		set_error(cs, c, "version %lld: %s: %s; showing version %lld", (long long)c->m.version, b->path, why,
 		          (long long)c->version);
-		c->failed_version = c->m.version;
+		give_up(c, rc);
 		drop_download(c, m);
 		return;
 	}
-	if (--c->left == 0)
-		install(cs, c, m);
+	blob_done(cs, c, m, b);
 }
 
 bool content_sync_message(content_sync *cs, struct mosquitto *m, const struct mosquitto_message *msg, uint64_t now_ms)

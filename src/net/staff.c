@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "staff.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,10 @@ struct staff {
 	char topics[SRC__N][2][300]; /* [source][announce, survey] */
 	char cmd_topic[300];
 	char *trust, *seen;
+	/* results, under lock (the UI thread reads them) */
+	pthread_mutex_t lock;
 	signed_msg shown[SRC__N][2]; /* latest accepted, by source and kind */
-	signed_cmd pending;
+	unsigned pending;            /* bit c: command c waits for the UI */
 	char error[256];
 };
 
@@ -27,6 +30,7 @@ staff *staff_new(const char *kiosk_root, const char *commune_channel, const char
 	staff *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
+	pthread_mutex_init(&s->lock, NULL);
 	snprintf(s->kiosk_root, sizeof s->kiosk_root, "%s", kiosk_root);
 	snprintf(s->kiosk_id, sizeof s->kiosk_id, "%s", kiosk_id);
 	snprintf(s->commune, sizeof s->commune, "%s", commune_channel ? commune_channel : "");
@@ -58,6 +62,7 @@ void staff_free(staff *s)
 			signed_msg_free(&s->shown[i][k]);
 	free(s->trust);
 	free(s->seen);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -85,39 +90,50 @@ bool staff_message(staff *s, const struct mosquitto_message *msg, int64_t now, b
 	if (!cmd && src < 0)
 		return false;
 	if (msg->payloadlen <= 0) { /* cleared by staff */
-		if (src >= 0)
+		if (src >= 0) {
+			pthread_mutex_lock(&s->lock);
 			signed_msg_free(&s->shown[src][kind]);
+			pthread_mutex_unlock(&s->lock);
+		}
 		return true;
 	}
+	/* The checks (a signature, for commands a write of the seen file with
+	 * fsync) run without the lock: the UI never waits on them. */
 	signed_msg m = {0};
-	char why[200];
+	char why[200], error[256] = "";
 	if (signed_accept(msg->payload, (size_t)msg->payloadlen, s->trust, s->commune, s->kiosk_id, now, s->seen, &m, why,
 	                  sizeof why) != TT_OK) {
-		snprintf(s->error, sizeof s->error, "%s: refused: %s", msg->topic, why);
-		tt_warn("%s", s->error);
-		return true;
-	}
-	bool fits = cmd ? m.type == SIGNED_CMD : (int)m.type == (kind == 0 ? SIGNED_ANNOUNCE : SIGNED_SURVEY);
-	if (!fits) {
-		snprintf(s->error, sizeof s->error, "%s: refused: a %s message on this topic", msg->topic,
+		snprintf(error, sizeof error, "%s: refused: %s", msg->topic, why);
+	} else if (cmd ? m.type != SIGNED_CMD : (int)m.type != (kind == 0 ? SIGNED_ANNOUNCE : SIGNED_SURVEY)) {
+		snprintf(error, sizeof error, "%s: refused: a %s message on this topic", msg->topic,
 		         m.type == SIGNED_CMD ? "command" : m.type == SIGNED_SURVEY ? "survey" : "announcement");
-		tt_warn("%s", s->error);
 		signed_msg_free(&m);
+	}
+	if (error[0]) {
+		tt_warn("%s", error);
+		pthread_mutex_lock(&s->lock);
+		snprintf(s->error, sizeof s->error, "%s", error);
+		pthread_mutex_unlock(&s->lock);
 		return true;
 	}
 	if (cmd) {
 		tt_info("command %s (%s) accepted", signed_cmd_name(m.cmd), m.id);
-		if (m.cmd == CMD_SYNC)
+		if (m.cmd == CMD_SYNC) {
 			*sync = true;
-		else
-			s->pending = m.cmd;
+		} else {
+			pthread_mutex_lock(&s->lock);
+			s->pending |= 1u << m.cmd; /* several may come at once: none is lost */
+			pthread_mutex_unlock(&s->lock);
+		}
 		signed_msg_free(&m);
 		return true;
 	}
+	pthread_mutex_lock(&s->lock);
 	if (strcmp(s->shown[src][kind].id, m.id) != 0)
 		tt_info("%s %s accepted", kind == 0 ? "announcement" : "survey", m.id);
 	signed_msg_free(&s->shown[src][kind]);
 	s->shown[src][kind] = m;
+	pthread_mutex_unlock(&s->lock);
 	return true;
 }
 
@@ -138,36 +154,56 @@ static const char *tr(char *const t[LANG__COUNT], tt_lang lang)
 
 bool staff_announcement(staff *s, int64_t now, tt_lang lang, char *out, size_t outlen)
 {
-	const signed_msg *m = s ? due(s, 0, now) : NULL;
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	const signed_msg *m = due(s, 0, now);
 	if (m)
 		snprintf(out, outlen, "%s", tr(m->text, lang));
+	pthread_mutex_unlock(&s->lock);
 	return m != NULL;
 }
 
 bool staff_survey(staff *s, int64_t now, tt_lang lang, char *id, size_t idlen, char *question, size_t qlen,
                   char answers[SIGNED_MAX_ANSWERS][400], int *n_answers)
 {
-	const signed_msg *m = s ? due(s, 1, now) : NULL;
-	if (!m)
+	if (!s)
 		return false;
-	snprintf(id, idlen, "%s", m->id);
-	snprintf(question, qlen, "%s", tr(m->question, lang));
-	for (int i = 0; i < m->n_answers; i++)
-		snprintf(answers[i], 400, "%s", tr(m->answers[i], lang));
-	*n_answers = m->n_answers;
-	return true;
+	pthread_mutex_lock(&s->lock);
+	const signed_msg *m = due(s, 1, now);
+	if (m) {
+		snprintf(id, idlen, "%s", m->id);
+		snprintf(question, qlen, "%s", tr(m->question, lang));
+		for (int i = 0; i < m->n_answers; i++)
+			snprintf(answers[i], 400, "%s", tr(m->answers[i], lang));
+		*n_answers = m->n_answers;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return m != NULL;
 }
 
 signed_cmd staff_take_command(staff *s)
 {
+	signed_cmd c = CMD_NONE;
 	if (!s)
-		return CMD_NONE;
-	signed_cmd c = s->pending;
-	s->pending = CMD_NONE;
+		return c;
+	pthread_mutex_lock(&s->lock);
+	for (unsigned i = CMD_SYNC; i <= CMD_SCREEN_ON && c == CMD_NONE; i++)
+		if (s->pending & (1u << i)) {
+			s->pending &= ~(1u << i);
+			c = (signed_cmd)i;
+		}
+	pthread_mutex_unlock(&s->lock);
 	return c;
 }
 
-const char *staff_last_error(staff *s)
+void staff_last_error(staff *s, char *out, size_t outlen)
 {
-	return s ? s->error : "";
+	if (!s) {
+		snprintf(out, outlen, "%s", "");
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	snprintf(out, outlen, "%s", s->error);
+	pthread_mutex_unlock(&s->lock);
 }

@@ -8,9 +8,10 @@
  * announcement and survey of each source (kiosk, commune, province) are
  * kept; the most specific one that is due is shown.  Commands: "sync" is
  * done here (the caller publishes its status and subscriptions again);
- * the others wait for the UI (staff_take_command).  staff_* functions
- * other than staff_new/connected/message run under the caller's lock
- * (the transport's), so the UI thread may ask. */
+ * the others wait for the UI (staff_take_command).  staff_message runs
+ * in the network thread, its checks outside any lock; the results are
+ * kept under the module's own lock, so the UI thread may ask any time
+ * without waiting on a signature or an fsync. */
 #ifndef TRAMTIN_STAFF_H
 #define TRAMTIN_STAFF_H
 
@@ -36,8 +37,9 @@ bool staff_announcement(staff *s, int64_t now, tt_lang lang, char *out, size_t o
 /* The survey due at now: a copy of its id, question and answers in lang. */
 bool staff_survey(staff *s, int64_t now, tt_lang lang, char *id, size_t idlen, char *question, size_t qlen,
                   char answers[SIGNED_MAX_ANSWERS][400], int *n_answers);
-/* A command for the UI (screen off/on, restart), once; CMD_NONE if none. */
+/* A command for the UI (screen off/on, restart), each once; CMD_NONE when
+ * none waits.  Several waiting are all kept. */
 signed_cmd staff_take_command(staff *s);
-const char *staff_last_error(staff *s);
+void staff_last_error(staff *s, char *out, size_t outlen);
 
 #endif

@@ -235,10 +235,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 		return;
 	}
 	bool sync = false;
-	pthread_mutex_lock(&t->lock);
-	bool staff_msg = staff_message(t->staff, msg, clock_now(), &sync);
-	pthread_mutex_unlock(&t->lock);
-	if (staff_msg) {
+	if (staff_message(t->staff, msg, clock_now(), &sync)) {
 		if (sync) { /* "sync now": say where we are, ask for the manifests again */
 			publish_status(t, true);
 			content_sync_connected(t->cs, m);
@@ -448,10 +445,7 @@ bool transport_announcement(transport *t, int64_t now, tt_lang lang, char *out, 
 {
 	if (!t)
 		return false;
-	pthread_mutex_lock(&t->lock);
-	bool ok = staff_announcement(t->staff, now, lang, out, outlen);
-	pthread_mutex_unlock(&t->lock);
-	return ok;
+	return staff_announcement(t->staff, now, lang, out, outlen);
 }
 
 bool transport_survey(transport *t, int64_t now, tt_lang lang, char *id, size_t idlen, char *question, size_t qlen,
@@ -459,20 +453,14 @@ bool transport_survey(transport *t, int64_t now, tt_lang lang, char *id, size_t 
 {
 	if (!t)
 		return false;
-	pthread_mutex_lock(&t->lock);
-	bool ok = staff_survey(t->staff, now, lang, id, idlen, question, qlen, answers, n_answers);
-	pthread_mutex_unlock(&t->lock);
-	return ok;
+	return staff_survey(t->staff, now, lang, id, idlen, question, qlen, answers, n_answers);
 }
 
 int transport_take_command(transport *t)
 {
 	if (!t)
 		return CMD_NONE;
-	pthread_mutex_lock(&t->lock);
-	signed_cmd c = staff_take_command(t->staff);
-	pthread_mutex_unlock(&t->lock);
-	return (int)c;
+	return (int)staff_take_command(t->staff);
 }
 
 uint64_t transport_content_generation(transport *t)

@@ -25,7 +25,7 @@ printf '[trust]\ncontent_keys = ht=%s ht/test=%s\n' "$(cat prov.pub)" "$(cat com
 publish() {
   local s=$1 v=$2 key=$3 ch=${4:-ht}
   rm -rf "b$v-$ch"
-  "$ADMIN" bundle build "$s" --out "b$v-${ch//\//_}" --channel "$ch" --version "$v" > /dev/null || die "build v$v"
+  "$ADMIN" bundle build "$s" --out "b$v-${ch//\//_}" --channel "$ch" --version "$v" ${CHUNK:+--chunk "$CHUNK"} > /dev/null || die "build v$v"
   "$ADMIN" bundle sign "b$v-${ch//\//_}" --key "$key.key" > /dev/null || die "sign v$v"
   "$ADMIN" bundle publish "b$v-${ch//\//_}" --host 127.0.0.1 --port "$port" || die "publish v$v"
 }
@@ -106,7 +106,8 @@ grep -q '"content_error":"content ht: version 7: waiting for 1 of .*showing vers
 ok "a transfer cut half-way: v2 stays, status says $(sed -n 's/.*"content_error":"\([^"]*\)".*/\1/p' cut.json)"
 
 # 8. the commune's bundle beside the province's, its pages first
-mkdir -p srcc/pages
+mkdir -p srcc/pages srcc/images
+cp src1/images/tong-quan.png srcc/images/ # a file both channels carry
 cat > srcc/manifest.json <<'JSON'
 {
   "format": 1,
@@ -120,15 +121,26 @@ cat > srcc/manifest.json <<'JSON'
      "title": {"vi": "Họp thôn tháng 12", "en": "December village meeting"},
      "summary": {"vi": "Bàn danh sách hộ nghèo năm 2027.", "en": "The 2027 list of poor households."},
      "body": {"vi": "pages/hop-thon-12.vi.md", "en": "pages/hop-thon-12.en.md"},
+     "image": "images/tong-quan.png",
      "posting": {"from": "2026-11-20", "to": "2026-12-20"}}
   ]
 }
 JSON
 printf '# Họp thôn tháng 12\n\nThôn họp lúc 19 giờ tại nhà văn hóa.\n' > srcc/pages/hop-thon-12.vi.md
 printf '# December village meeting\n\nThe village meets at 7 pm in the community hall.\n' > srcc/pages/hop-thon-12.en.md
-publish srcc 1 comm ht/test > pubc.out
+# small chunks: the kiosk puts a file together from several (and 9. fetches it in both channels)
+CHUNK=4096 publish srcc 1 comm ht/test > pubc.out
 { echo "sleep 4000"; echo "expect-screen home"; echo "tap @home.notices"; echo "expect \"Họp thôn tháng 12\""; echo "tap @list.item.1"; echo "expect \"Thôn họp lúc 19 giờ\""; } > commune.script
 kiosk commune
 grep -q "content ht/test: version 1 installed" commune.log || die "commune bundle not installed: $(grep content commune.log)"
 ok "the commune's bundle is shown with the province's, its notice first"
+
+# 9. a new kiosk gets both channels at once, a file shared by both included
+publish src2 8 prov > pub8.out # complete again after the cut of v7
+kiosk_config "$dir" "$port" k2
+printf '[trust]\ncontent_keys = ht=%s ht/test=%s\n' "$(cat prov.pub)" "$(cat comm.pub)" >> k2.ini
+"$TRAMTIN" --headless --config k2.ini --script commune.script > both.out 2> both.log || die "kiosk k2: $(tail -5 both.log)"
+grep -q "content ht/test: version 1 installed" both.log && grep -q "content ht: version 8 installed" both.log ||
+  die "a new kiosk did not install both channels: $(grep content both.log)"
+ok "a new kiosk installs both channels at once, a file they share included"
 echo "$passed passed, 0 failed"
