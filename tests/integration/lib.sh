@@ -74,7 +74,7 @@ CONF
 }
 
 kill_broker() { # hard: like a power cut
-  if [ -n "${BROKER_PID:-}" ]; then kill -9 "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; fi
+  if [ -n "${BROKER_PID:-}" ]; then kill -9 "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null || true; fi
   BROKER_PID=
 }
 
@@ -88,8 +88,8 @@ start_standin() {
   die "stand-in did not subscribe (see $dir/standin.err)"
 }
 
-stop_standin() { if [ -n "${STANDIN_PID:-}" ]; then kill "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; fi; STANDIN_PID=; }
-kill_standin() { if [ -n "${STANDIN_PID:-}" ]; then kill -9 "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null; fi; STANDIN_PID=; }
+stop_standin() { if [ -n "${STANDIN_PID:-}" ]; then kill "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null || true; fi; STANDIN_PID=; }
+kill_standin() { if [ -n "${STANDIN_PID:-}" ]; then kill -9 "$STANDIN_PID" 2>/dev/null; wait "$STANDIN_PID" 2>/dev/null || true; fi; STANDIN_PID=; }
 
 # kiosk_config DIR PORT ID: writes DIR/ID.ini and registers the kiosk key
 kiosk_config() {
