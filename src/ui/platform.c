@@ -155,6 +155,13 @@ const ui_screen *ui_find_screen(const char *id)
 
 const ui_screen *ui_current(const ui *u)
 {
+	/* the idle warning covers the screen in use without leaving it, so
+	 * "Continue" finds the form as it was */
+	if (u->idle_warning_ms) {
+		const ui_screen *w = ui_find_screen("idle.warning");
+		if (w)
+			return w;
+	}
 	return u->nav_depth ? u->nav[u->nav_depth - 1].screen : NULL;
 }
 
@@ -397,20 +404,95 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 }
 
 /* New content is shown only while nobody uses the screen: on the home
- * screen, untouched for a few seconds (never mid-form, never under a
- * reader's finger). */
+ * screen untouched for a few seconds, or in the attract loop (never
+ * mid-form, never under a reader's finger). */
 #define CONTENT_SWAP_IDLE_MS 3000
 
 static void maybe_swap_content(ui *u)
 {
 	const ui_screen *s = ui_current(u);
-	if (!u->services.content_swap || !s || u->nav_depth != 1 || strcmp(s->id, "home") != 0 ||
+	bool attract = s && strcmp(s->id, "attract") == 0;
+	if (!u->services.content_swap || !s || (!attract && (u->nav_depth != 1 || strcmp(s->id, "home") != 0)) ||
 	    clock_ms() - u->last_input_ms < CONTENT_SWAP_IDLE_MS)
 		return;
 	if (u->services.content_swap(u->services.ctx, &u->bundle)) {
 		tt_info("showing the new content");
+		if (attract) { /* it held pages of the old bundle: start it again */
+			ui_home(u);
+			ui_go(u, "attract", NULL);
+		}
 		u->dirty = true;
 	}
+}
+
+/* --- idle ------------------------------------------------------------------
+ * After timeout_s without a touch (form_timeout_s on a form or with the
+ * keyboard), "Are you still there?" with a warning_s countdown; then
+ * everything typed is wiped (each screen's leave), the history cleared,
+ * and the attract loop runs.  From the home screen the attract loop comes
+ * without a warning: there is nothing to lose. */
+
+static bool on_form(const ui *u)
+{
+	static const char *const forms[] = {"feedback", "complaint", "objection", "track", NULL};
+	const ui_screen *s = u->nav_depth ? u->nav[u->nav_depth - 1].screen : NULL;
+	for (int i = 0; s && forms[i]; i++)
+		if (strcmp(s->id, forms[i]) == 0)
+			return true;
+	return false;
+}
+
+static uint64_t idle_limit_ms(const ui *u)
+{
+	int s = on_form(u) ? u->cfg->form_timeout_s : u->cfg->idle_timeout_s;
+	return (uint64_t)(s > 0 ? s : 60) * 1000;
+}
+
+int ui_idle_seconds_left(const ui *u)
+{
+	uint64_t total = (uint64_t)(u->cfg->warning_s > 0 ? u->cfg->warning_s : 20) * 1000, gone;
+	gone = u->idle_warning_ms ? clock_ms() - u->idle_warning_ms : 0;
+	return gone >= total ? 0 : (int)((total - gone + 999) / 1000);
+}
+
+void ui_idle_continue(ui *u)
+{
+	u->idle_warning_ms = 0;
+	u->last_input_ms = clock_ms();
+	u->dirty = true;
+}
+
+/* Returns ms until the idle logic next needs to run (-1: never). */
+static int idle_tick(ui *u)
+{
+	const ui_screen *s = u->nav_depth ? u->nav[u->nav_depth - 1].screen : NULL;
+	uint64_t now = clock_ms();
+	if (!s || !u->cfg || strcmp(s->id, "attract") == 0)
+		return -1;
+	if (u->idle_warning_ms) {
+		int left = ui_idle_seconds_left(u);
+		if (left > 0) {
+			u->dirty = true; /* the countdown */
+			return 1000;
+		}
+		tt_info("idle: nobody answered; wiping input and starting the attract loop");
+		u->idle_warning_ms = 0;
+		ui_home(u); /* each screen's leave wipes what it held */
+		ui_go(u, "attract", NULL);
+		return -1;
+	}
+	uint64_t limit = idle_limit_ms(u), idle = now - u->last_input_ms;
+	if (idle < limit)
+		return (int)(limit - idle);
+	if (u->nav_depth == 1 && strcmp(s->id, "home") == 0) {
+		ui_go(u, "attract", NULL);
+		return -1;
+	}
+	u->idle_warning_ms = now ? now : 1;
+	u->pointer_down = false;
+	u->pressed_id[0] = '\0';
+	u->dirty = true;
+	return 1000;
 }
 
 /* Staff commands for the screen (signed, checked by the network side). */
@@ -434,11 +516,14 @@ int ui_tick(ui *u)
 {
 	take_commands(u);
 	maybe_swap_content(u);
+	int idle = idle_tick(u);
 	const ui_screen *s = ui_current(u);
-	if (!s || !s->tick)
-		return -1;
-	s->tick(u);
-	return s->next_timer ? s->next_timer(u) : -1;
+	int next = -1;
+	if (s && s->tick) {
+		s->tick(u);
+		next = s->next_timer ? s->next_timer(u) : -1;
+	}
+	return next < 0 || (idle >= 0 && idle < next) ? idle : next;
 }
 
 /* --- frames --------------------------------------------------------------- */

@@ -109,6 +109,7 @@ typedef struct ui {
 	uint64_t last_input_ms;
 	bool quit;
 	bool restart;             /* quit because staff asked for a restart */
+	uint64_t idle_warning_ms; /* when "Are you still there?" came up; 0: not up */
 	bool screen_off;          /* blank by staff command until touched or turned on */
 	int64_t now;              /* wall clock for this frame (posting windows) */
 	ui_services services;
@@ -162,6 +163,10 @@ int ui_tick(ui *u);
 
 /* --- nav ---------------------------------------------------------------- */
 void ui_go(ui *u, const char *screen_id, const char *arg);
+/* Idle: seconds left on the "Are you still there?" countdown; and the
+ * citizen answered it (back to the screen in use, untouched). */
+int ui_idle_seconds_left(const ui *u);
+void ui_idle_continue(ui *u);
 void ui_back(ui *u);
 void ui_home(ui *u);
 const ui_screen *ui_current(const ui *u);

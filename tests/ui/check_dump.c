@@ -89,6 +89,23 @@ static int targets(const char *path)
 	return faults;
 }
 
+/* No widget label of the dump contains text: what was typed is gone. */
+static int absent(const char *path, const char *text)
+{
+	cJSON *d = load(path);
+	int faults = d ? 0 : 1;
+	const cJSON *w;
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(d, "widgets")) {
+		const char *label = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "label"));
+		if (label && strstr(label, text)) {
+			fprintf(stderr, "check_dump: %s: '%s' is still on screen: %s\n", path, text, label);
+			faults++;
+		}
+	}
+	cJSON_Delete(d);
+	return faults;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "targets")) {
@@ -97,6 +114,8 @@ int main(int argc, char **argv)
 			faults += targets(argv[i]);
 		return faults ? 1 : 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "absent"))
+		return absent(argv[2], argv[3]) ? 1 : 0;
 	if (argc == 4 && !strcmp(argv[1], "idle")) {
 		cJSON *a = load(argv[2]), *b = load(argv[3]);
 		int fa = num(a, "frames"), fb = num(b, "frames");
