@@ -43,6 +43,8 @@ typedef struct tt_config {
 	int idle_timeout_s;
 	int form_timeout_s;
 	int warning_s;
+	/* [limits]: submissions from the screen (ratelimit.h; 0 is off) */
+	int limit_interval_s, limit_per_hour, limit_repeat_s;
 	/* [admin] */
 	char pin_hash[CONFIG_STR];
 	/* [display] */

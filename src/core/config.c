@@ -40,6 +40,9 @@ static const ini_key keys[] = {
 	I("idle", "timeout_s", idle_timeout_s, 5, 86400),
 	I("idle", "form_timeout_s", form_timeout_s, 5, 86400),
 	I("idle", "warning_s", warning_s, 3, 600),
+	I("limits", "min_interval_s", limit_interval_s, 0, 86400),
+	I("limits", "per_hour", limit_per_hour, 0, 100000),
+	I("limits", "repeat_s", limit_repeat_s, 0, 604800),
 	S("admin", "pin_hash", pin_hash),
 	P("display", "font", font),
 	P("display", "font_bold", font_bold),
@@ -69,6 +72,9 @@ void config_defaults(tt_config *c)
 	c->idle_timeout_s = 60;
 	c->form_timeout_s = 120;
 	c->warning_s = 20;
+	c->limit_interval_s = 10;
+	c->limit_per_hour = 60;
+	c->limit_repeat_s = 3600;
 	snprintf(c->orientation, sizeof c->orientation, "auto");
 	snprintf(c->ime_method, sizeof c->ime_method, "telex");
 	snprintf(c->ime_style, sizeof c->ime_style, "old");

@@ -21,6 +21,7 @@
 #include "tramtin/log.h"
 #include "tramtin/outbox.h"
 #include "tramtin/bundle.h"
+#include "tramtin/ratelimit.h"
 #include "tramtin/transport.h"
 #include "tramtin/i18n.h"
 #include "tt_build.h"
@@ -38,6 +39,7 @@ struct kiosk_service {
 	char channels[2][BUNDLE_CHANNEL_MAX];
 	char content_root[CONFIG_PATH + 16];
 	uint64_t content_shown; /* content generation the UI shows */
+	ratelimit *limit;       /* submissions from the screen */
 };
 
 static int mkdirs(const char *path)
@@ -138,6 +140,9 @@ kiosk_service *kiosk_service_new(const tt_config *cfg, bool demo_keys, void (*on
 		goto fail;
 	s->boot = next_boot(cfg->state_dir);
 
+	ratelimit_config rl = {.min_interval_s = cfg->limit_interval_s, .per_hour = cfg->limit_per_hour,
+	                       .repeat_s = cfg->limit_repeat_s};
+	s->limit = ratelimit_new(&rl);
 	kiosk_channels(cfg, s->channels);
 	snprintf(s->content_root, sizeof s->content_root, "%s/content", cfg->state_dir);
 	if (cfg->mqtt_host[0]) {
@@ -171,6 +176,7 @@ void kiosk_service_free(kiosk_service *s)
 		return;
 	transport_stop(s->net);
 	outbox_close(s->ob);
+	ratelimit_free(s->limit);
 	crypto_wipe(&s->key, sizeof s->key);
 	free(s);
 }
@@ -217,9 +223,32 @@ int kiosk_service_submit(kiosk_service *s, const struct tt_submission *sub, char
 	return TT_OK;
 }
 
+/* The form's Send: the screen's limits, then the same path as any
+ * submission.  The words are for the citizen. */
 static int submit(void *ctx, const struct tt_submission *sub, char *id, size_t idlen, char *why, size_t whylen)
 {
-	return kiosk_service_submit(ctx, sub, id, idlen, why, whylen);
+	kiosk_service *s = ctx;
+	/* a survey answer is not text anyone typed: never a "repeat" */
+	const char *text = sub->kind == SUB_SURVEY ? NULL : sub->text;
+	int wait = 0;
+	switch (ratelimit_check(s->limit, text, clock_ms(), &wait)) {
+	case RL_TOO_SOON:
+		snprintf(why, whylen, _("Please wait %d seconds, then send again. What you wrote is kept."), wait);
+		return TT_ERR_FULL;
+	case RL_HOURLY_CAP:
+		snprintf(why, whylen, "%s",
+		         _("This kiosk has taken many messages this hour. Please try again later, or tell the commune staff."));
+		return TT_ERR_FULL;
+	case RL_REPEAT:
+		snprintf(why, whylen, "%s", _("This same message was sent a short while ago, and it was saved. There is no need to send it again."));
+		return TT_ERR_FULL;
+	case RL_OK:
+		break;
+	}
+	int rc = kiosk_service_submit(s, sub, id, idlen, why, whylen);
+	if (rc == TT_OK)
+		ratelimit_note(s->limit, text, clock_ms());
+	return rc;
 }
 
 static ui_delivery delivery(void *ctx, const char *id)

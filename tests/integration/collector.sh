@@ -34,9 +34,24 @@ INI
 stop_collector() { if [ -n "${COLLECTOR_PID:-}" ]; then kill -9 "$COLLECTOR_PID" 2>/dev/null; wait "$COLLECTOR_PID" 2>/dev/null; fi; COLLECTOR_PID=; }
 trap 'stop_collector; cleanup' EXIT
 start_collector() {
-  "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
-  COLLECTOR_PID=$!
-  for _ in $(seq 100); do grep -q "serving" collector.out 2>/dev/null && return 0; sleep 0.05; done
+  for _try in 1 2 3; do
+    : > collector.out
+    "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
+    COLLECTOR_PID=$!
+    for _ in $(seq 100); do
+      grep -q "serving" collector.out 2>/dev/null && return 0
+      kill -0 "$COLLECTOR_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    # a parallel test took the follow-up port meanwhile: take another
+    if tail -1 collector.err | grep -q "port $http: Address already in use"; then
+      old=$http; http=$(free_port)
+      sed -i "s/^port = $old\$/port = $http/" collector.ini
+      sed -i "s|^followup_url = http://127.0.0.1:$old/t|followup_url = http://127.0.0.1:$http/t|" k1.ini
+      continue
+    fi
+    break
+  done
   die "the collector did not start: $(cat collector.err)"
 }
 q() { sqlite3 collector.db "$1"; }
