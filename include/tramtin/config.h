@@ -43,6 +43,10 @@ typedef struct tt_config {
 	int idle_timeout_s;
 	int form_timeout_s;
 	int warning_s;
+	/* [schedule]: opening hours, "07:00-17:30" ("" : always on), and the
+	 * days of the week open, digits 1 (Monday) .. 7 (Sunday) */
+	char open_hours[16];
+	char open_days[16];
 	/* [limits]: submissions from the screen (ratelimit.h; 0 is off) */
 	int limit_interval_s, limit_per_hour, limit_repeat_s;
 	/* [admin] */
@@ -68,5 +72,9 @@ tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen);
 
 /* Checks values that depend on each other; same error contract. */
 tt_err config_check(const tt_config *c, const char *path, char *err, size_t errlen);
+
+/* True if the kiosk's screen should be on at local weekday (1 = Monday)
+ * and minute of the day ([schedule]; always true without hours). */
+bool config_open_at(const tt_config *c, int wday, int minute);
 
 #endif

@@ -82,6 +82,9 @@ bool transport_announcement(transport *t, int64_t now, tt_lang lang, char *out, 
 bool transport_survey(transport *t, int64_t now, tt_lang lang, char *id, size_t idlen, char *question, size_t qlen,
                       char answers[SIGNED_MAX_ANSWERS][400], int *n_answers);
 int transport_take_command(transport *t);
+/* The display's state for the status ("on", "off by schedule", ...);
+ * published at once when it changes.  Thread-safe. */
+void transport_set_display(transport *t, const char *state);
 
 typedef struct transport_stats {
 	bool connected;

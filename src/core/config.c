@@ -40,6 +40,8 @@ static const ini_key keys[] = {
 	I("idle", "timeout_s", idle_timeout_s, 5, 86400),
 	I("idle", "form_timeout_s", form_timeout_s, 5, 86400),
 	I("idle", "warning_s", warning_s, 3, 600),
+	S("schedule", "hours", open_hours),
+	S("schedule", "days", open_days),
 	I("limits", "min_interval_s", limit_interval_s, 0, 86400),
 	I("limits", "per_hour", limit_per_hour, 0, 100000),
 	I("limits", "repeat_s", limit_repeat_s, 0, 604800),
@@ -72,6 +74,7 @@ void config_defaults(tt_config *c)
 	c->idle_timeout_s = 60;
 	c->form_timeout_s = 120;
 	c->warning_s = 20;
+	snprintf(c->open_days, sizeof c->open_days, "1234567");
 	c->limit_interval_s = 10;
 	c->limit_per_hour = 60;
 	c->limit_repeat_s = 3600;
@@ -97,6 +100,27 @@ static bool id_ok(const char *s)
 	return true;
 }
 
+/* "HH:MM-HH:MM" into minutes of the day; false if not that. */
+static bool parse_hours(const char *s, int *from, int *to)
+{
+	int h1, m1, h2, m2, n = 0;
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || s[n] || h1 > 24 || h2 > 24 || m1 > 59 ||
+	    m2 > 59 || h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0)
+		return false;
+	*from = h1 * 60 + m1;
+	*to = h2 * 60 + m2;
+	return *from < *to && *to <= 24 * 60;
+}
+
+bool config_open_at(const tt_config *c, int wday, int minute)
+{
+	int from, to;
+	if (!c || !c->open_hours[0] || !parse_hours(c->open_hours, &from, &to))
+		return true;
+	char d = (char)('0' + wday);
+	return strchr(c->open_days, d) && minute >= from && minute < to;
+}
+
 tt_err config_check(const tt_config *c, const char *path, char *err, size_t errlen)
 {
 	const char *p = path ? path : "(defaults)";
@@ -113,6 +137,17 @@ tt_err config_check(const tt_config *c, const char *path, char *err, size_t errl
 		snprintf(err, errlen, "%s: [kiosk] commune: must be letters, digits, '-' or '_'; got '%s'", p, c->commune);
 		return TT_ERR_CONFIG;
 	}
+	int from, to;
+	if (c->open_hours[0] && !parse_hours(c->open_hours, &from, &to)) {
+		snprintf(err, errlen, "%s: [schedule] hours: expected HH:MM-HH:MM with the end after the start; got '%s'", p,
+		         c->open_hours);
+		return TT_ERR_CONFIG;
+	}
+	for (const char *d = c->open_days; *d; d++)
+		if (*d < '1' || *d > '7') {
+			snprintf(err, errlen, "%s: [schedule] days: digits 1 (Monday) to 7 (Sunday); got '%s'", p, c->open_days);
+			return TT_ERR_CONFIG;
+		}
 	if (c->warning_s >= c->idle_timeout_s) {
 		snprintf(err, errlen, "%s: [idle] warning_s: must be shorter than timeout_s (%d); got %d", p,
 		         c->idle_timeout_s, c->warning_s);

@@ -351,8 +351,15 @@ static int take_command(void *ctx)
 	}
 }
 
+static void display(void *ctx, const char *state)
+{
+	kiosk_service *s = ctx;
+	transport_set_display(s->net, state);
+}
+
 void kiosk_service_bind(kiosk_service *s, ui_services *out)
 {
+	out->display = display;
 	out->content_swap = content_swap;
 	out->announcement = announcement;
 	out->survey = survey;

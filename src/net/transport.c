@@ -75,6 +75,8 @@ struct transport {
 	char track_status[32], track_updated[32];
 	int track_state;           /* 0 waiting, 1 found, -1 none retained */
 	uint64_t track_asked_ms;
+	char display[32];          /* "on", "off by schedule", ... */
+	bool display_changed;
 };
 
 static char *dup_or_null(const char *s)
@@ -117,6 +119,10 @@ static void publish_status(transport *t, bool force)
 	cJSON_AddNumberToObject(ob, "pending", (double)pending);
 	cJSON_AddNumberToObject(ob, "oldest_s", (double)oldest);
 	cJSON_AddNumberToObject(o, "disk_free_mb", (double)free_mb);
+	pthread_mutex_lock(&t->lock);
+	cJSON_AddStringToObject(o, "display", t->display[0] ? t->display : "on");
+	t->display_changed = false;
+	pthread_mutex_unlock(&t->lock);
 	/* No time source is trusted yet: report the clock as not synced
 	 * unless the wall clock is past the build year. */
 	cJSON_AddBoolToObject(o, "clock_synced", clock_now() > 1767225600); /* 2026-01-01 */
@@ -430,6 +436,11 @@ static void *run(void *arg)
 		track_subscribe(t);
 		content_sync_tick(t->cs, clock_ms());
 		content_news(t);
+		pthread_mutex_lock(&t->lock);
+		bool display = t->display_changed;
+		pthread_mutex_unlock(&t->lock);
+		if (display)
+			publish_status(t, true);
 		if (t->connected && mosquitto_want_write(t->mosq))
 			mosquitto_loop_write(t->mosq, 1);
 		publish_status(t, false);
@@ -454,6 +465,19 @@ bool transport_survey(transport *t, int64_t now, tt_lang lang, char *id, size_t 
 	if (!t)
 		return false;
 	return staff_survey(t->staff, now, lang, id, idlen, question, qlen, answers, n_answers);
+}
+
+void transport_set_display(transport *t, const char *state)
+{
+	if (!t || !state)
+		return;
+	pthread_mutex_lock(&t->lock);
+	if (strcmp(t->display, state) != 0) {
+		snprintf(t->display, sizeof t->display, "%s", state);
+		t->display_changed = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	transport_wake(t);
 }
 
 int transport_take_command(transport *t)

@@ -260,12 +260,21 @@ static void activate(ui *u, const char *id)
 	u->dirty = true;
 }
 
+/* Tells the kiosk's status what the display does. */
+static void display_state(ui *u)
+{
+	if (u->services.display)
+		u->services.display(u->services.ctx,
+		                    !u->screen_off ? "on" : u->closed ? "off by schedule" : "off by command");
+}
+
 void ui_pointer_down(ui *u, int x, int y)
 {
 	u->last_input_ms = clock_ms();
 	if (u->screen_off) { /* a touch wakes a blank screen, and does nothing else */
 		u->screen_off = false;
 		u->dirty = true;
+		display_state(u);
 		return;
 	}
 	u->pointer_down = true;
@@ -495,6 +504,36 @@ static int idle_tick(ui *u)
 	return 1000;
 }
 
+/* --- opening hours ---------------------------------------------------------
+ * Outside them the screen is black; a touch wakes it for a citizen, and
+ * after the idle timeout it goes black again; at opening time it comes on. */
+
+static void schedule_tick(ui *u)
+{
+	if (!u->cfg || !u->cfg->open_hours[0])
+		return;
+	int hour, min, wday;
+	clock_civil(clock_now(), CLOCK_TZ_VN_MIN, NULL, NULL, NULL, &hour, &min, &wday);
+	bool open = config_open_at(u->cfg, wday, hour * 60 + min);
+	if (open && u->closed) {
+		tt_info("opening time: display on");
+		u->closed = u->screen_off = false;
+		u->last_input_ms = clock_ms();
+		u->dirty = true;
+		display_state(u);
+	} else if (!open && !u->closed) {
+		tt_info("closing time: display off by schedule");
+		u->closed = u->screen_off = true;
+		u->dirty = true;
+		display_state(u);
+	} else if (!open && !u->screen_off &&
+	           clock_ms() - u->last_input_ms >= (uint64_t)(u->cfg->idle_timeout_s > 0 ? u->cfg->idle_timeout_s : 60) * 1000) {
+		u->screen_off = true; /* woken by a touch after hours, then left */
+		u->dirty = true;
+		display_state(u);
+	}
+}
+
 /* Staff commands for the screen (signed, checked by the network side). */
 static void take_commands(ui *u)
 {
@@ -505,6 +544,7 @@ static void take_commands(ui *u)
 			u->screen_off = c == UI_CMD_SCREEN_OFF;
 			tt_info("screen %s by staff command", u->screen_off ? "off" : "on");
 			u->dirty = true;
+			display_state(u);
 		} else if (c == UI_CMD_RESTART) {
 			tt_info("restarting by staff command");
 			u->restart = u->quit = true;
@@ -514,7 +554,11 @@ static void take_commands(ui *u)
 
 int ui_tick(ui *u)
 {
+	bool was_off = u->screen_off;
 	take_commands(u);
+	schedule_tick(u);
+	if (was_off && !u->screen_off)
+		display_state(u);
 	maybe_swap_content(u);
 	int idle = idle_tick(u);
 	const ui_screen *s = ui_current(u);

@@ -44,6 +44,9 @@ typedef struct ui_services {
 	bool (*announcement)(void *ctx, int lang, char *out, size_t outlen);
 	bool (*survey)(void *ctx, int lang, ui_survey *out);
 	int (*take_command)(void *ctx);
+	/* The display's state for the kiosk's status: "on", "off by schedule",
+	 * "off by command". May be NULL. */
+	void (*display)(void *ctx, const char *state);
 } ui_services;
 
 enum { UI_CMD_NONE = 0, UI_CMD_SCREEN_OFF, UI_CMD_SCREEN_ON, UI_CMD_RESTART };

@@ -110,7 +110,8 @@ typedef struct ui {
 	bool quit;
 	bool restart;             /* quit because staff asked for a restart */
 	uint64_t idle_warning_ms; /* when "Are you still there?" came up; 0: not up */
-	bool screen_off;          /* blank by staff command until touched or turned on */
+	bool screen_off;          /* blank (staff command or schedule) until touched or turned on */
+	bool closed;              /* outside the opening hours ([schedule]) */
 	int64_t now;              /* wall clock for this frame (posting windows) */
 	ui_services services;
 	struct osk *osk;          /* the on-screen keyboard (one for all fields) */

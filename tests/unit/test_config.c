@@ -129,6 +129,31 @@ static void example_config_is_valid(void **state)
 		fail_msg("%s", err);
 }
 
+/* [schedule]: opening hours and days; bad values name the key. */
+static void schedule_hours_and_days(void **state)
+{
+	(void)state;
+	tt_config c;
+	char err[300] = "";
+	config_defaults(&c);
+	assert_true(config_open_at(&c, 7, 3 * 60)); /* no hours: always on */
+	snprintf(c.open_hours, sizeof c.open_hours, "07:00-17:30");
+	snprintf(c.open_days, sizeof c.open_days, "123456");
+	assert_int_equal(config_check(&c, "k.ini", err, sizeof err), TT_OK);
+	assert_true(config_open_at(&c, 5, 7 * 60));
+	assert_true(config_open_at(&c, 5, 17 * 60 + 29));
+	assert_false(config_open_at(&c, 5, 17 * 60 + 30));
+	assert_false(config_open_at(&c, 5, 6 * 60 + 59));
+	assert_false(config_open_at(&c, 7, 9 * 60)); /* Sunday */
+	snprintf(c.open_hours, sizeof c.open_hours, "17:00-07:00");
+	assert_int_equal(config_check(&c, "k.ini", err, sizeof err), TT_ERR_CONFIG);
+	assert_non_null(strstr(err, "k.ini: [schedule] hours"));
+	snprintf(c.open_hours, sizeof c.open_hours, "07:00-17:00");
+	snprintf(c.open_days, sizeof c.open_days, "1-5");
+	assert_int_equal(config_check(&c, "k.ini", err, sizeof err), TT_ERR_CONFIG);
+	assert_non_null(strstr(err, "[schedule] days"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +162,7 @@ int main(void)
 		cmocka_unit_test(errors_name_file_line_and_key),
 		cmocka_unit_test(missing_file_is_not_found),
 		cmocka_unit_test(example_config_is_valid),
+		cmocka_unit_test(schedule_hours_and_days),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
