@@ -47,6 +47,7 @@
 #include "tramtin/crypto.h"
 #include "tramtin/envelope.h"
 #include "tramtin/log.h"
+#include "tramtin/notify.h"
 #include "tramtin/store.h"
 #include "tramtin/text.h"
 
@@ -782,6 +783,8 @@ int collector_serve(const collector_config *c)
 	mosquitto_property_free_all(&props);
 	printf("tramtin-collector: serving\n");
 	fflush(stdout);
+	notify_ready("serving");
+	int dog = notify_watchdog_ms();
 	uint64_t next_track = 0, next_reconnect = 0;
 	while (!stopping) {
 		/* wait for messages; with a batch open, only until it is due */
@@ -793,7 +796,10 @@ int collector_serve(const collector_config *c)
 			uint64_t age = clock_ms() - d.open_since;
 			timeout = age >= (uint64_t)c->batch_ms ? 1 : (int)((uint64_t)c->batch_ms - age);
 		}
+		if (dog > 0 && timeout > dog)
+			timeout = dog;
 		mqtt_turn(&d, timeout, &next_reconnect);
+		notify_watchdog();
 		check_new(&d);
 		uint64_t now = clock_ms();
 		bool track = now >= next_track && atomic_load(&d.connected);
@@ -806,6 +812,7 @@ int collector_serve(const collector_config *c)
 			load_kiosks(&d);
 		}
 	}
+	notify_stopping();
 	/* Store what came, acknowledge it, then leave.  No new track work may
 	 * start, or the store thread could be busy with it when the last batch
 	 * is handed over. */

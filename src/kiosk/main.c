@@ -16,6 +16,7 @@
 #include "tramtin/content.h"
 #include "tramtin/i18n.h"
 #include "tramtin/log.h"
+#include "tramtin/notify.h"
 #include "tt_build.h"
 #include "service.h"
 #include "ui/script.h"
@@ -186,12 +187,17 @@ int main(int argc, char **argv)
 		script_host host = {.ctx = ks, .delivered = delivered};
 		rc = script_run(sc, u, &host);
 	} else {
+		int dog = notify_watchdog_ms();
+		notify_ready("showing the home screen");
 		while (!u->quit) {
 			SDL_Event ev;
 			/* Sleep until input or the next timer; at least once a minute. */
 			int wait = ui_tick(u);
 			if (wait < 0 || wait > 60000)
 				wait = 60000;
+			notify_watchdog(); /* the loop runs: the UI is not stuck */
+			if (dog > 0 && wait > dog)
+				wait = dog;
 			if (SDL_WaitEventTimeout(&ev, wait)) {
 				ui_handle_event(u, &ev);
 				while (SDL_PollEvent(&ev))
