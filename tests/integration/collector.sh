@@ -8,6 +8,7 @@
 # subscription split the load and store each submission once.
 # usage: collector.sh TRAMTIN COLLECTOR LOADGEN STANDIN SRCDIR OUTDIR
 TRAMTIN=$(realpath "$1") COLLECTOR=$(realpath "$2") LOADGEN=$(realpath "$3") STANDIN=$(realpath "$4") src=$5 dir=$6/collector
+NOTIFY_LISTEN=${7:+$(realpath "$7")}
 source "$src/tests/integration/lib.sh"
 rm -rf "$dir"; mkdir -p "$dir"; cd "$dir" || exit 2
 export TT_LOADGEN_TIMEOUT=120 RETRY_S=2
@@ -55,8 +56,19 @@ start_collector() {
   die "the collector did not start: $(cat collector.err)"
 }
 q() { sqlite3 collector.db "$1"; }
-start_collector
-ok "started"
+# under systemd (Type=notify) the collector says READY=1 once serving
+if [ -n "$NOTIFY_LISTEN" ] && grep -q "TT_HAVE_SYSTEMD 1" "$(dirname "$COLLECTOR")/../../tt_build.h" 2>/dev/null; then
+  "$NOTIFY_LISTEN" "$dir/notify.sock" 20 > notify.out & NL=$!
+  for _ in $(seq 50); do grep -q listening notify.out && break; sleep 0.05; done
+  export NOTIFY_SOCKET=$dir/notify.sock
+  start_collector
+  unset NOTIFY_SOCKET
+  wait $NL || die "the collector did not notify READY=1: $(cat notify.out)"
+  ok "started, and told systemd it is ready ($(grep -o 'STATUS=[a-z]*' notify.out | head -1))"
+else
+  start_collector
+  ok "started"
+fi
 
 # 1. a stream of submissions, stored once each and acknowledged
 "$LOADGEN" k1.ini submit 200 > ids1 2> lg1.err || die "not all acknowledged: $(cat lg1.err)"
