@@ -471,6 +471,14 @@ void ui_idle_continue(ui *u)
 	u->dirty = true;
 }
 
+/* The next person starts in the kiosk's own language ([kiosk] lang). */
+static void idle_lang(ui *u)
+{
+	tt_lang lang = LANG_VI;
+	if (i18n_parse(u->cfg->lang, &lang) && lang != i18n_lang())
+		ui_set_lang(u, lang);
+}
+
 /* Returns ms until the idle logic next needs to run (-1: never). */
 static int idle_tick(ui *u)
 {
@@ -487,6 +495,7 @@ static int idle_tick(ui *u)
 		tt_info("idle: nobody answered; wiping input and starting the attract loop");
 		u->idle_warning_ms = 0;
 		ui_home(u); /* each screen's leave wipes what it held */
+		idle_lang(u);
 		ui_go(u, "attract", NULL);
 		return -1;
 	}
@@ -494,6 +503,7 @@ static int idle_tick(ui *u)
 	if (idle < limit)
 		return (int)(limit - idle);
 	if (u->nav_depth == 1 && strcmp(s->id, "home") == 0) {
+		idle_lang(u);
 		ui_go(u, "attract", NULL);
 		return -1;
 	}
