@@ -69,4 +69,13 @@ tt_err crypto_read_key_file(const char *path, unsigned char *out, size_t len);
 /* Wipes a buffer (sodium_memzero). */
 void crypto_wipe(void *p, size_t len);
 
+/* Ed25519 detached signature over prefix followed by msg: the prefix
+ * ("tramtin-manifest-v1\n", ...) keeps a signature made for one kind of
+ * thing from passing for another.  sign returns TT_ERR_NOMEM (sig zeroed,
+ * which verifies with no key) on out of memory. */
+tt_err crypto_sign_prefixed(const char *prefix, const void *msg, size_t len, const tt_sign_key *key,
+                            unsigned char sig[crypto_sign_BYTES]);
+bool crypto_verify_prefixed(const char *prefix, const void *msg, size_t len, const unsigned char sig[crypto_sign_BYTES],
+                            const unsigned char pk[crypto_sign_PUBLICKEYBYTES]);
+
 #endif

@@ -45,6 +45,9 @@ bool sub_kind_parse(const char *s, sub_kind *out);
 
 /* Writes a random UUID v4 (lower-case) into out. */
 void envelope_uuid(char out[ENVELOPE_ID_LEN + 1]);
+/* True for a UUID v4 in lower-case text form, exactly (ids of envelopes
+ * and staff messages). */
+bool envelope_id_valid(const char *s);
 
 /* The inner JSON of s (a new string, caller frees; NULL on out of memory
  * or a bad submission).  Anonymous kinds: created rounded down to the

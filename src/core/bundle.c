@@ -638,41 +638,21 @@ fail:
 
 /* ---- signatures and the wire form -------------------------------------- */
 
-static unsigned char *signed_bytes(const char *json, size_t len, size_t *n)
-{
-	size_t plen = strlen(SIG_PREFIX);
-	unsigned char *msg = malloc(plen + len + 1);
-	if (!msg)
-		return NULL;
-	memcpy(msg, SIG_PREFIX, plen);
-	if (len)
-		memcpy(msg + plen, json, len);
-	*n = plen + len;
-	return msg;
-}
-
 void bundle_sign_bytes(const char *json, size_t len, const tt_sign_key *key, unsigned char sig[64])
 {
-	size_t n;
-	unsigned char *msg;
 	if (!sig)
 		return;
 	memset(sig, 0, 64); /* a zero signature verifies with no key */
-	if ((!json && len) || !key || crypto_init() != TT_OK || !(msg = signed_bytes(json, len, &n)))
+	if ((!json && len) || !key || crypto_init() != TT_OK)
 		return;
-	crypto_sign_detached(sig, NULL, msg, n, key->sk);
-	free(msg);
+	crypto_sign_prefixed(SIG_PREFIX, json, len, key, sig);
 }
 
 bool bundle_verify_bytes(const char *json, size_t len, const unsigned char sig[64], const unsigned char pk[32])
 {
-	size_t n;
-	unsigned char *msg;
-	if ((!json && len) || !sig || !pk || crypto_init() != TT_OK || !(msg = signed_bytes(json, len, &n)))
+	if ((!json && len) || !sig || !pk || crypto_init() != TT_OK)
 		return false;
-	bool ok = crypto_sign_verify_detached(sig, msg, n, pk) == 0;
-	free(msg);
-	return ok;
+	return crypto_verify_prefixed(SIG_PREFIX, json, len, sig, pk);
 }
 
 char *bundle_wire_encode(const char *json, size_t len, const unsigned char sig[64])

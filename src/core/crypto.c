@@ -328,3 +328,41 @@ cleanup:
 	crypto_wipe(line, sizeof line);
 	return rc;
 }
+
+static unsigned char *prefixed(const char *prefix, const void *msg, size_t len, size_t *n)
+{
+	size_t plen = strlen(prefix);
+	unsigned char *buf = malloc(plen + len + 1);
+	if (!buf)
+		return NULL;
+	memcpy(buf, prefix, plen);
+	if (len)
+		memcpy(buf + plen, msg, len);
+	*n = plen + len;
+	return buf;
+}
+
+tt_err crypto_sign_prefixed(const char *prefix, const void *msg, size_t len, const tt_sign_key *key,
+                            unsigned char sig[crypto_sign_BYTES])
+{
+	size_t n;
+	memset(sig, 0, crypto_sign_BYTES);
+	unsigned char *buf = prefixed(prefix, msg, len, &n);
+	if (!buf)
+		return TT_ERR_NOMEM;
+	crypto_sign_detached(sig, NULL, buf, n, key->sk);
+	free(buf);
+	return TT_OK;
+}
+
+bool crypto_verify_prefixed(const char *prefix, const void *msg, size_t len, const unsigned char sig[crypto_sign_BYTES],
+                            const unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+{
+	size_t n;
+	unsigned char *buf = prefixed(prefix, msg, len, &n);
+	if (!buf)
+		return false;
+	bool ok = crypto_sign_verify_detached(sig, buf, n, pk) == 0;
+	free(buf);
+	return ok;
+}

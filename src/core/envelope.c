@@ -65,8 +65,7 @@ void envelope_uuid(char out[ENVELOPE_ID_LEN + 1])
 	snprintf(out, ENVELOPE_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-/* A UUID v4 in lower-case text form, exactly. */
-static bool is_uuid_v4(const char *s)
+bool envelope_id_valid(const char *s)
 {
 	if (!s || strlen(s) != ENVELOPE_ID_LEN)
 		return false;
@@ -228,7 +227,7 @@ tt_err envelope_build(const char *id, const char *kiosk, const char *inner_json,
 
 	if (out)
 		*out = NULL;
-	if (!out || !is_uuid_v4(id) || !is_kiosk_id(kiosk) || !inner_json || !collector_pk || !key)
+	if (!out || !envelope_id_valid(id) || !is_kiosk_id(kiosk) || !inner_json || !collector_pk || !key)
 		return TT_ERR_INVAL;
 	len = strlen(inner_json);
 	if (!len || !text_valid(inner_json, len))
@@ -347,7 +346,7 @@ tt_err envelope_parse(const char *json, size_t len, tt_envelope *env, char *why,
 		set_why(why, whylen, "unsupported version");
 		goto cleanup;
 	}
-	if (!cJSON_IsString(id) || !is_uuid_v4(id->valuestring)) {
+	if (!cJSON_IsString(id) || !envelope_id_valid(id->valuestring)) {
 		set_why(why, whylen, "bad id");
 		goto cleanup;
 	}

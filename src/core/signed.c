@@ -32,6 +32,7 @@
 
 #include "tramtin/bundle.h"
 #include "tramtin/clock.h"
+#include "tramtin/envelope.h"
 #include "tramtin/log.h"
 #include "tramtin/signed.h"
 #include "tramtin/text.h"
@@ -42,7 +43,7 @@
 #define FUTURE_MAX  600         /* seconds a message may be created ahead of the kiosk's clock */
 #define KEYS_MAX    16          /* trusted keys per channel */
 #define SEEN_MAX    (16 * 1024 * 1024) /* bytes of the seen file read */
-#define ID_LEN      36
+#define ID_LEN      ENVELOPE_ID_LEN
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -95,21 +96,6 @@ bool signed_cmd_parse(const char *s, signed_cmd *out)
 
 /* ---- checks ------------------------------------------------------------ */
 
-static bool is_uuid_v4(const char *s)
-{
-	if (!s || strlen(s) != ID_LEN)
-		return false;
-	for (int i = 0; i < ID_LEN; i++) {
-		char c = s[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return false;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return false;
-		}
-	}
-	return s[14] == '4' && strchr("89ab", s[19]) != NULL;
-}
 
 /* Splits a target into its channel ("ht" or "ht/camxuyen") and kiosk id
  * ("" for a channel target); false if it is neither form.  A kiosk id is
@@ -259,7 +245,7 @@ static tt_err parse_obj(const cJSON *root, signed_msg *m, char *why, size_t whyl
 	}
 	m->type = (signed_type)t;
 	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "id"));
-	if (!is_uuid_v4(id)) {
+	if (!envelope_id_valid(id)) {
 		say(why, whylen, "message \"id\" is not a lower-case UUID v4");
 		return TT_ERR_PARSE;
 	}
@@ -371,32 +357,17 @@ tt_err signed_parse(const char *json, size_t len, signed_msg *m, char *why, size
 
 /* ---- signature and the wire form ---------------------------------------- */
 
-static unsigned char *signed_bytes(const char *json, size_t len, size_t *n)
-{
-	size_t plen = strlen(SIG_PREFIX);
-	unsigned char *msg = malloc(plen + len + 1);
-	if (!msg)
-		return NULL;
-	memcpy(msg, SIG_PREFIX, plen);
-	if (len)
-		memcpy(msg + plen, json, len);
-	*n = plen + len;
-	return msg;
-}
-
 char *signed_wrap(const char *json, size_t len, const tt_sign_key *key)
 {
-	unsigned char sig[64], *msg;
+	unsigned char sig[64];
 	char sig64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
-	size_t n, blen = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	size_t blen = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
 	char *b64 = NULL, *out = NULL;
 	cJSON *o = NULL;
 	if (!json || !len || len > JSON_MAX || !key || crypto_init() != TT_OK)
 		return NULL;
-	if (!(msg = signed_bytes(json, len, &n)))
+	if (crypto_sign_prefixed(SIG_PREFIX, json, len, key, sig) != TT_OK)
 		return NULL;
-	crypto_sign_detached(sig, NULL, msg, n, key->sk);
-	free(msg);
 	if (!(b64 = malloc(blen)))
 		return NULL;
 	b64_encode((const unsigned char *)json, len, b64, blen);
@@ -528,7 +499,7 @@ static tt_err seen_load(const char *seen, const char *id, int64_t now, char **ke
 		long long exp;
 		int k = 0;
 		if (strlen(line) > 80 || sscanf(line, "%36s %lld%n", lid, &exp, &k) != 2 || line[k] ||
-		    !is_uuid_v4(lid) || exp < now)
+		    !envelope_id_valid(lid) || exp < now)
 			continue;
 		if (!strcmp(lid, id))
 			*taken = true;
@@ -663,17 +634,9 @@ tt_err signed_accept(const char *payload, size_t len, const char *trust, const c
 		rc = TT_ERR_CRYPTO;
 		goto out;
 	}
-	size_t sn;
-	unsigned char *bytes = signed_bytes(json, jlen, &sn);
-	if (!bytes) {
-		say(why, whylen, "out of memory");
-		rc = TT_ERR_NOMEM;
-		goto out;
-	}
 	bool ok = false;
 	for (size_t i = 0; i < n && !ok; i++)
-		ok = crypto_sign_verify_detached(sig, bytes, sn, keys[i]) == 0;
-	free(bytes);
+		ok = crypto_verify_prefixed(SIG_PREFIX, json, jlen, sig, keys[i]);
 	if (!ok) {
 		say(why, whylen, "signature of %s %s does not verify with the %zu key(s) trusted for target %s",
 		    type_names[m->type], m->id, n, m->target);
