@@ -55,6 +55,8 @@ typedef struct tt_config {
 	char font[CONFIG_PATH];      /* a font file; empty: fontconfig finds Noto Sans */
 	char font_bold[CONFIG_PATH];
 	char orientation[16];        /* "auto", "landscape", "portrait" */
+	bool large_text;             /* the modes each citizen starts in (they can switch) */
+	bool high_contrast;
 	/* [input] */
 	char ime_method[16];         /* "telex", "vni", "direct" */
 	char ime_style[8];           /* "old", "new" */

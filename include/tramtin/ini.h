@@ -6,11 +6,12 @@
 #ifndef TRAMTIN_INI_H
 #define TRAMTIN_INI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tramtin/err.h"
 
-typedef enum ini_kind { INI_STR, INI_PATH, INI_INT, INI_ENUM } ini_kind;
+typedef enum ini_kind { INI_STR, INI_PATH, INI_INT, INI_ENUM, INI_BOOLEAN } ini_kind;
 
 typedef struct ini_key {
 	const char *section, *name;
@@ -24,6 +25,8 @@ typedef struct ini_key {
 /* a path: relative values are taken from the INI file's folder */
 #define INI_FILEPATH(T, sec, nm, field) {sec, nm, INI_PATH, offsetof(T, field), sizeof(((T *)0)->field), 0, 0, NULL}
 #define INI_NUMBER(T, sec, nm, field, lo, hi) {sec, nm, INI_INT, offsetof(T, field), sizeof(int), lo, hi, NULL}
+/* a bool field: true/false, yes/no, on/off, 1/0 */
+#define INI_BOOL(T, sec, nm, field) {sec, nm, INI_BOOLEAN, offsetof(T, field), sizeof(bool), 0, 0, NULL}
 #define INI_CHOICE(T, sec, nm, field, ch) {sec, nm, INI_ENUM, offsetof(T, field), sizeof(((T *)0)->field), 0, 0, ch}
 
 /* Reads path into base (over what is there) by the table keys[0..n).

@@ -17,6 +17,7 @@
 #define P(sec, nm, field) INI_FILEPATH(tt_config, sec, nm, field)
 #define I(sec, nm, field, lo, hi) INI_NUMBER(tt_config, sec, nm, field, lo, hi)
 #define E(sec, nm, field, ch) INI_CHOICE(tt_config, sec, nm, field, ch)
+#define B(sec, nm, field) INI_BOOL(tt_config, sec, nm, field)
 
 static const ini_key keys[] = {
 	S("kiosk", "id", kiosk_id),
@@ -49,6 +50,8 @@ static const ini_key keys[] = {
 	P("display", "font", font),
 	P("display", "font_bold", font_bold),
 	E("display", "orientation", orientation, "auto landscape portrait"),
+	B("display", "large_text", large_text),
+	B("display", "high_contrast", high_contrast),
 	E("input", "method", ime_method, "telex vni direct"),
 	E("input", "style", ime_style, "old new"),
 	I("input", "max_chars", text_max_chars, 1, 20000),

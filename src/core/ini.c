@@ -108,6 +108,14 @@ static int handler(void *user, const char *section, const char *name, const char
 			*(int *)(void *)dst = (int)v;
 			return 1;
 		}
+		case INI_BOOLEAN:
+			if (has_word("true yes on 1", value))
+				*(bool *)(void *)dst = true;
+			else if (has_word("false no off 0", value))
+				*(bool *)(void *)dst = false;
+			else
+				return fail(x, line, section, name, "must be true or false; got", value);
+			return 1;
 		}
 	}
 	if (!section_known)

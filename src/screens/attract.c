@@ -75,11 +75,13 @@ static void draw(ui *u)
 {
 	/* the whole screen is one target: any touch begins */
 	ui_widget_add(u, "attract.start", ROLE_BUTTON, _("Touch the screen to begin"), (SDL_Rect){0, 0, u->w, u->h}, true);
-	ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, u->theme.primary);
+	/* red with white words; high contrast: black with white, and yellow */
+	SDL_Color bg = u->high_contrast ? u->theme.bg : u->theme.primary, white = {255, 255, 255, 255};
+	SDL_Color box = u->high_contrast ? u->theme.primary : white, hint = u->high_contrast ? u->theme.primary_text : u->theme.primary;
+	ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, bg);
 	int pad = 60, y = pad;
-	SDL_Color white = {255, 255, 255, 255};
 	SDL_Color old = u->text_bg;
-	u->text_bg = u->theme.primary;
+	u->text_bg = bg;
 	if (A.n) {
 		const content_page *p = A.items[A.at % A.n];
 		tt_lang lang = i18n_lang();
@@ -94,9 +96,9 @@ static void draw(ui *u)
 		y += ui_label(u, "attract.title", FACE_BOLD, 64, white, pad, y, u->w - 2 * pad,
 		              _("Information station: sustainable poverty reduction")) + 24;
 	}
-	ui_fill_round(u, (SDL_Rect){pad, u->h - 150, u->w - 2 * pad, 110}, 20, white);
-	u->text_bg = white;
-	ui_label(u, "attract.hint", FACE_BOLD, 48, u->theme.primary, pad + 40, u->h - 150 + 26, u->w - 2 * pad - 80,
+	ui_fill_round(u, (SDL_Rect){pad, u->h - 150, u->w - 2 * pad, 110}, 20, box);
+	u->text_bg = box;
+	ui_label(u, "attract.hint", FACE_BOLD, 48, hint, pad + 40, u->h - 150 + 26, u->w - 2 * pad - 80,
 	         _("Touch the screen to begin"));
 	u->text_bg = old;
 }

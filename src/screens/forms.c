@@ -201,24 +201,57 @@ static int header(ui *u, SDL_Rect *area)
 	return h;
 }
 
-static void draw_protected(ui *u, SDL_Rect a)
+/* The words of the "what is protected" step, in a scroll area when they
+ * are taller than the room (large text). */
+static int protected_words(ui *u, SDL_Rect v, int scroll, bool draw)
 {
 	const ui_theme *t = &u->theme;
-	int w = u->portrait ? a.w : a.w - 560, y = a.y;
-	y += ui_label(u, "form.protect.yes", FACE_BOLD, 40, t->text, a.x, y, w, _("What is protected:")) + 8;
-	y += ui_label(u, "form.protect.1", FACE_REGULAR, 38, t->text, a.x + 40, y, w - 40,
-	              _("• What you write is locked so that only the provincial Fatherland Front can read it; the commune and this kiosk cannot.")) + 6;
-	y += ui_label(u, "form.protect.2", FACE_REGULAR, 38, t->text, a.x + 40, y, w - 40,
-	              _("• No name and no phone number are asked. Only the day of sending is kept, not the hour.")) + 18;
-	y += ui_label(u, "form.protect.no", FACE_BOLD, 40, t->danger, a.x, y, w, _("What is not protected:")) + 8;
-	y += ui_label(u, "form.protect.3", FACE_REGULAR, 38, t->text, a.x + 40, y, w - 40,
-	              _("• Someone standing behind you can see the screen. Look around before you write.")) + 18;
-	y += ui_label(u, "form.protect.law", FACE_REGULAR, 34, t->muted, a.x, y, w,
-	              _("Note: under the Law on Denunciation, a denunciation without a name cannot be settled formally. If you want a formal answer, you may add your name and phone.")) + 16;
-	SDL_Rect add = {a.x, y, u->portrait ? a.w : 760, 110};
-	if (y + 110 < a.y + a.h - (u->portrait ? 260 : 0))
-		ui_button(u, "form.contact.add", F.with_contact ? _("Contact details will be added") : _("Add my name and phone"),
-		          add, BTN_SECONDARY);
+	const struct {
+		const char *id;
+		ui_face face;
+		int size, indent, after;
+		SDL_Color c;
+		const char *text;
+	} w[] = {
+		{"form.protect.yes", FACE_BOLD, 40, 0, 8, t->text, _("What is protected:")},
+		{"form.protect.1", FACE_REGULAR, 38, 40, 6, t->text,
+		 _("• What you write is locked so that only the provincial Fatherland Front can read it; the commune and this kiosk cannot.")},
+		{"form.protect.2", FACE_REGULAR, 38, 40, 18, t->text,
+		 _("• No name and no phone number are asked. Only the day of sending is kept, not the hour.")},
+		{"form.protect.no", FACE_BOLD, 40, 0, 8, t->danger, _("What is not protected:")},
+		{"form.protect.3", FACE_REGULAR, 38, 40, 18, t->text,
+		 _("• Someone standing behind you can see the screen. Look around before you write.")},
+		{"form.protect.law", FACE_REGULAR, 34, 0, 0, t->muted,
+		 _("Note: under the Law on Denunciation, a denunciation without a name cannot be settled formally. If you want a formal answer, you may add your name and phone.")},
+	};
+	int y = v.y - scroll;
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+		int x = v.x + w[i].indent, width = v.w - w[i].indent;
+		y += (draw ? ui_label(u, w[i].id, w[i].face, w[i].size, w[i].c, x, y, width, w[i].text)
+		           : ui_text_wrapped(u, w[i].face, w[i].size, w[i].c, x, y, width, w[i].text, 0, false)) + w[i].after;
+	}
+	return y - (v.y - scroll);
+}
+
+static void draw_protected(ui *u, SDL_Rect a)
+{
+	/* landscape: words on the left, Next/Cancel on the right; portrait:
+	 * words, then "add my name", then the actions at the foot */
+	int bottom = u->portrait ? 110 + 24 + 110 + 24 : 110 + 24;
+	SDL_Rect v = {a.x, a.y, u->portrait ? a.w : a.w - 560, a.h - bottom};
+	int h = protected_words(u, v, 0, false);
+	if (h > v.h) { /* room for the scroll buttons at the right */
+		SDL_Rect narrow = {v.x, v.y, v.w - 150, v.h};
+		h = protected_words(u, narrow, 0, false);
+		ui_scroll_begin(u, v);
+		protected_words(u, narrow, *ui_scroll(u), true);
+		ui_scroll_end(u, h);
+	} else {
+		protected_words(u, v, 0, true);
+	}
+	SDL_Rect add = {a.x, v.y + v.h + 24, u->portrait ? a.w : 760, 110};
+	ui_button(u, "form.contact.add", F.with_contact ? _("Contact details will be added") : _("Add my name and phone"),
+	          add, BTN_SECONDARY);
 	SDL_Rect act = u->portrait ? (SDL_Rect){a.x, a.y + a.h - 110, a.w, 110} : (SDL_Rect){a.x + a.w - 520, a.y + a.h - 244, 520, 244};
 	actions(u, act, !u->portrait);
 }
@@ -272,13 +305,14 @@ static void draw_rating(ui *u, SDL_Rect a)
 		ui_fill_round(u, (SDL_Rect){r.x + 4, r.y + 4, r.w - 8, r.h - 8}, 18, bg);
 		int fr = u->portrait ? 50 : 70;
 		int fx = u->portrait ? r.x + 40 + fr : r.x + r.w / 2, fy = u->portrait ? r.y + r.h / 2 : r.y + 40 + fr;
-		face(u, fx, fy, fr, i - 2, on ? t->primary_text : moods[i], bg);
+		static const SDL_Color white = {255, 255, 255, 255}; /* on the mood's colour, in both themes */
+		face(u, fx, fy, fr, i - 2, on ? white : moods[i], bg);
 		SDL_Color prev = ui_set_text_bg(u, bg);
 		const char *word = _(rating_words[i]);
 		if (u->portrait)
-			ui_text(u, FACE_BOLD, 44, on ? t->primary_text : t->text, fx + fr + 40, r.y + (r.h - 60) / 2, word, strlen(word));
+			ui_text(u, FACE_BOLD, 44, on ? white : t->text, fx + fr + 40, r.y + (r.h - 60) / 2, word, strlen(word));
 		else
-			ui_text_wrapped(u, FACE_BOLD, 38, on ? t->primary_text : t->text, r.x + 20, fy + fr + 24, r.w - 40, word, 2, true);
+			ui_text_wrapped(u, FACE_BOLD, 38, on ? white : t->text, r.x + 20, fy + fr + 24, r.w - 40, word, 2, true);
 		ui_set_text_bg(u, prev);
 	}
 	SDL_Rect act = {a.x + (u->portrait ? 0 : a.w - 760), a.y + a.h - 110, u->portrait ? a.w : 760, 110};
@@ -383,6 +417,7 @@ static void form_draw(ui *u)
 static void enter_step(ui *u)
 {
 	enum step s = current();
+	*ui_scroll(u) = 0; /* each step starts at its top */
 	if (s == ST_CONTACT)
 		osk_set_numbers(u->osk, F.focus == 1);
 	else if (s == ST_TEXT)
@@ -546,7 +581,7 @@ static void receipt_draw(ui *u)
 	ui_delivery d = u->services.delivery ? u->services.delivery(u->services.ctx, R.id) : DELIVERY_SAVED;
 	const char *state = d == DELIVERY_DELIVERED ? _("Delivered to the provincial Fatherland Front.")
 	                                            : _("Saved on this kiosk; it will be sent as soon as there is a connection.");
-	y += ui_label(u, "receipt.state", FACE_BOLD, 38, d == DELIVERY_DELIVERED ? (SDL_Color){30, 110, 60, 255} : t->accent,
+	y += ui_label(u, "receipt.state", FACE_BOLD, 38, d == DELIVERY_DELIVERED && !u->high_contrast ? (SDL_Color){30, 110, 60, 255} : t->accent,
 	              a.x, y, w, state) + 20;
 	y += ui_label(u, "receipt.hint", FACE_REGULAR, 36, t->muted, a.x, y, w,
 	              _("Take a photo of the QR code, or write the code down, to see the answer later under \"Track\".")) + 20;

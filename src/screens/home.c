@@ -34,7 +34,9 @@ static int ticker(ui *u, SDL_Rect area, const char *text)
 	int pad = 22, size = 34; /* 280 characters at most: three or four lines */
 	int h = ui_text_wrapped(u, FACE_BOLD, size, u->theme.text, 0, 0, area.w - 2 * pad - 8, text, 0, false) + 2 * pad;
 	SDL_Rect r = {area.x, area.y + area.h - h, area.w, h};
-	SDL_Color bg = {255, 236, 179, 255};
+	SDL_Color bg = u->high_contrast ? u->theme.bg : (SDL_Color){255, 236, 179, 255};
+	if (u->high_contrast)
+		ui_fill_round(u, (SDL_Rect){r.x - 4, r.y - 4, r.w + 8, r.h + 8}, 20, u->theme.border);
 	ui_fill_round(u, r, 16, bg);
 	ui_fill(u, (SDL_Rect){r.x, r.y, 12, r.h}, u->theme.accent);
 	SDL_Color old = u->text_bg;

@@ -197,6 +197,27 @@ static void draw_runs(ui *u, const mdoc_block *b, const struct pv_block *pb, siz
 		ui_text(u, pb->face, pb->size, base, x, y, b->text + pos, end - pos);
 }
 
+/* Portrait: the QR code on the left of the panel, the words beside it. */
+#define PANEL_QR 380
+
+/* Height of the panel's words (caption, document, hint) in width w;
+ * large text makes them taller, and the panel grows with them. */
+static int doc_words_h(ui *u, const char *doc, int w, int *hint_h)
+{
+	int h = ui_text_wrapped(u, FACE_BOLD, 38, u->theme.text, 0, 0, w, _("Full text of the document"), 0, false) + 12;
+	h += ui_text_wrapped(u, FACE_REGULAR, 36, u->theme.text, 0, 0, w, doc, 0, false) + 12;
+	*hint_h = ui_text_wrapped(u, FACE_REGULAR, 32, u->theme.text, 0, 0, w, _("Scan with your phone camera to read it."), 0,
+	                          false);
+	return h + *hint_h;
+}
+
+/* The portrait panel's height for a page's document. */
+static int doc_panel_h(ui *u, const content_page *p, int width)
+{
+	int hint_h, h = doc_words_h(u, content_tr(&p->doc_title, i18n_lang()), width - PANEL_QR - 76, &hint_h) + 64;
+	return h > PANEL_QR + 40 ? h : PANEL_QR + 40;
+}
+
 static void doc_panel(ui *u, const content_page *p, SDL_Rect r)
 {
 	const ui_theme *t = &u->theme;
@@ -207,7 +228,7 @@ static void doc_panel(ui *u, const content_page *p, SDL_Rect r)
 	const char *doc = content_tr(&p->doc_title, l);
 	snprintf(label, sizeof label, "%s: %s", _("QR code of the full document"), doc);
 	if (u->portrait) {
-		int q = r.h - 40;
+		int q = PANEL_QR;
 		SDL_Rect qr = {r.x + 20, r.y + 20, q, q};
 		ui_qr(u, p->doc_url, qr);
 		ui_widget_add(u, "page.qr", ROLE_QR, label, qr, true);
@@ -218,10 +239,14 @@ static void doc_panel(ui *u, const content_page *p, SDL_Rect r)
 		ui_set_text_bg(u, prev);
 		return;
 	}
-	int y = r.y + 28, x = r.x + 28, w = r.w - 56;
+	int y = r.y + 28, x = r.x + 28, w = r.w - 56, hint_h;
+	doc_words_h(u, doc, w, &hint_h);
 	y += ui_label(u, "page.qr.caption", FACE_BOLD, 38, t->text, x, y, w, _("Full text of the document")) + 8;
 	y += ui_label(u, "page.qr.doc", FACE_REGULAR, 34, t->primary, x, y, w, doc) + 16;
-	int q = w < r.y + r.h - y - 150 ? w : r.y + r.h - y - 150;
+	int room = r.y + r.h - y - hint_h - 40; /* the code shrinks so the hint stays on screen */
+	int q = w < room ? w : room;
+	if (q < 200)
+		q = 200;
 	SDL_Rect qr = {x + (w - q) / 2, y, q, q};
 	ui_qr(u, p->doc_url, qr);
 	ui_widget_add(u, "page.qr", ROLE_QR, label, qr, true);
@@ -258,13 +283,15 @@ void page_view_draw(ui *u, const content_page *p)
 	}
 	if (p->doc_url) {
 		if (u->portrait) {
-			SDL_Rect panel = {text.x, text.y + text.h - 420, text.w, 420};
+			int ph = doc_panel_h(u, p, text.w);
+			SDL_Rect panel = {text.x, text.y + text.h - ph, text.w, ph};
 			doc_panel(u, p, panel);
-			text.h -= 420 + 24;
+			text.h -= ph + 24;
 		} else {
-			SDL_Rect panel = {text.x + text.w - 480, text.y, 480, text.h};
+			int pw = u->large_text ? 560 : 480;
+			SDL_Rect panel = {text.x + text.w - pw, text.y, pw, text.h};
 			doc_panel(u, p, panel);
-			text.w -= 480 + 32;
+			text.w -= pw + 32;
 		}
 	}
 	int width = text.w - 150;

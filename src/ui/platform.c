@@ -31,6 +31,32 @@ static const ui_theme light = {
 	.danger = {150, 20, 20, 255},
 };
 
+/* High contrast: white and yellow on black, well above WCAG's 7:1. */
+static const ui_theme contrast = {
+	.bg = {0, 0, 0, 255},
+	.surface = {0, 0, 0, 255},
+	.text = {255, 255, 255, 255},
+	.muted = {235, 235, 235, 255},
+	.primary = {255, 221, 0, 255},
+	.primary_text = {0, 0, 0, 255},
+	.accent = {255, 221, 0, 255},
+	.border = {255, 255, 255, 255},
+	.pressed = {40, 60, 120, 255},
+	.danger = {255, 140, 140, 255},
+};
+
+void ui_set_modes(ui *u, bool large_text, bool high_contrast)
+{
+	if (u->large_text == large_text && u->high_contrast == high_contrast && u->frames)
+		return;
+	u->large_text = large_text;
+	u->high_contrast = high_contrast;
+	u->theme = high_contrast ? contrast : light;
+	if (u->rc)
+		rencache_invalidate(u->rc); /* every pixel changes */
+	u->dirty = true;
+}
+
 static void set_layout(ui *u)
 {
 	int ow = 0, oh = 0;
@@ -50,7 +76,7 @@ ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt)
 		return NULL;
 	u->cfg = cfg;
 	u->bundle = bundle;
-	u->theme = light;
+	ui_set_modes(u, cfg->large_text, cfg->high_contrast);
 	if (opt->headless) {
 		setenv("SDL_VIDEODRIVER", "dummy", 1);
 		SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
@@ -129,7 +155,7 @@ void ui_free(ui *u)
 	rencache_free(u->rc);
 	osk_free(u->osk);
 	for (int f = 0; f < FACE__COUNT; f++)
-		for (int i = 0; i < 16; i++)
+		for (int i = 0; i < UI_FONT_SLOTS; i++)
 			if (u->fonts[f][i])
 				TTF_CloseFont(u->fonts[f][i]);
 	if (u->renderer)
@@ -251,6 +277,10 @@ static void activate(ui *u, const char *id)
 	}
 	else if (strcmp(id, "nav.lang") == 0)
 		ui_set_lang(u, i18n_lang() == LANG_VI ? LANG_EN : LANG_VI);
+	else if (strcmp(id, "nav.text") == 0)
+		ui_set_modes(u, !u->large_text, u->high_contrast);
+	else if (strcmp(id, "nav.contrast") == 0)
+		ui_set_modes(u, u->large_text, !u->high_contrast);
 	else if (strcmp(id, "scroll.up") == 0)
 		ui_scroll_by(u, -u->scroll_view.h * 3 / 4);
 	else if (strcmp(id, "scroll.down") == 0)
@@ -471,12 +501,14 @@ void ui_idle_continue(ui *u)
 	u->dirty = true;
 }
 
-/* The next person starts in the kiosk's own language ([kiosk] lang). */
-static void idle_lang(ui *u)
+/* The next person starts in the kiosk's own language ([kiosk] lang) and
+ * display modes ([display] large_text, high_contrast). */
+static void idle_defaults(ui *u)
 {
 	tt_lang lang = LANG_VI;
 	if (i18n_parse(u->cfg->lang, &lang) && lang != i18n_lang())
 		ui_set_lang(u, lang);
+	ui_set_modes(u, u->cfg->large_text, u->cfg->high_contrast);
 }
 
 /* Returns ms until the idle logic next needs to run (-1: never). */
@@ -495,7 +527,7 @@ static int idle_tick(ui *u)
 		tt_info("idle: nobody answered; wiping input and starting the attract loop");
 		u->idle_warning_ms = 0;
 		ui_home(u); /* each screen's leave wipes what it held */
-		idle_lang(u);
+		idle_defaults(u);
 		ui_go(u, "attract", NULL);
 		return -1;
 	}
@@ -503,7 +535,7 @@ static int idle_tick(ui *u)
 	if (idle < limit)
 		return (int)(limit - idle);
 	if (u->nav_depth == 1 && strcmp(s->id, "home") == 0) {
-		idle_lang(u);
+		idle_defaults(u);
 		ui_go(u, "attract", NULL);
 		return -1;
 	}

@@ -107,9 +107,16 @@ void ui_cache_stats(ui *u, size_t *entries, size_t *bytes, uint64_t *misses)
 	*misses = u->texts->misses;
 }
 
+/* The pixel size of a logical text size in the current mode. */
+static int font_px(const ui *u, int size)
+{
+	return u->large_text ? (size * 13 + 5) / 10 : size;
+}
+
 TTF_Font *ui_font(ui *u, ui_face face, int size)
 {
-	for (int i = 0; i < 16; i++) {
+	size = font_px(u, size);
+	for (int i = 0; i < UI_FONT_SLOTS; i++) {
 		if (u->font_sizes[face][i] == size)
 			return u->fonts[face][i];
 		if (u->font_sizes[face][i] == 0) {
@@ -125,10 +132,13 @@ TTF_Font *ui_font(ui *u, ui_face face, int size)
 		}
 	}
 	/* More sizes than slots: reuse the last slot. */
-	TTF_CloseFont(u->fonts[face][15]);
-	u->fonts[face][15] = TTF_OpenFont(u->font_path[face], size);
-	u->font_sizes[face][15] = size;
-	return u->fonts[face][15];
+	int last = UI_FONT_SLOTS - 1;
+	TTF_CloseFont(u->fonts[face][last]);
+	u->fonts[face][last] = TTF_OpenFont(u->font_path[face], size);
+	if (u->fonts[face][last])
+		TTF_SetFontHinting(u->fonts[face][last], TTF_HINTING_LIGHT);
+	u->font_sizes[face][last] = size;
+	return u->fonts[face][last];
 }
 
 int ui_line_height(ui *u, ui_face face, int size)
@@ -158,10 +168,11 @@ static struct text_entry *text_get(ui *u, ui_face face, int size, SDL_Color colo
 	struct text_cache *c = u->texts;
 	bool opaque = u->text_bg.a == 255;
 	uint64_t col = (uint64_t)pack(color) << 32 | (opaque ? pack(u->text_bg) : 0);
-	uint64_t h = text_hash(s, len, ((uint64_t)face << 56 ^ (uint64_t)size << 48) ^ col);
+	int px = font_px(u, size); /* the key: what is drawn, not what was asked */
+	uint64_t h = text_hash(s, len, ((uint64_t)face << 56 ^ (uint64_t)px << 48) ^ col);
 	for (size_t i = 0; i < c->n; i++) {
 		struct text_entry *e = &c->e[i];
-		if (e->hash == h && e->len == len && e->face == face && e->size == size && e->color == col &&
+		if (e->hash == h && e->len == len && e->face == face && e->size == px && e->color == col &&
 		    memcmp(e->text, s, len) == 0) {
 			e->used = ++c->tick;
 			return e;
@@ -207,7 +218,7 @@ static struct text_entry *text_get(ui *u, ui_face face, int size, SDL_Color colo
 		text_entry_drop(c, old);
 	}
 	struct text_entry *e = &c->e[c->n++];
-	*e = (struct text_entry){h, copy, len, face, size, col, tex, w, hh, ++c->tick};
+	*e = (struct text_entry){h, copy, len, face, px, col, tex, w, hh, ++c->tick};
 	c->pixels += (size_t)w * (size_t)hh;
 	return e;
 }

@@ -9,7 +9,8 @@
  * and attract timers are tested without waiting.  Failures print the
  * script line and what was on screen.  Two commands beyond
  * ARCHITECTURE.md's: `touch` (a tap through SDL's finger events) and
- * `hold @id MS` (press, keep for MS of the kiosk's clock, release). */
+ * `hold @id MS` or `hold X Y MS` (press, keep for MS of the kiosk's clock,
+ * release). */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -30,7 +31,7 @@ struct cmd {
 	int line;
 	char *str;       /* text, id (without @), path or screen id */
 	bool by_id, by_xy;
-	long a, b;       /* numbers */
+	long a, b, d;    /* numbers */
 };
 
 struct script {
@@ -115,14 +116,15 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 	const char *p = line;
 	bool bad = false, q;
 	char *word = arg(&p, &bad, &q);
-	char *a1 = NULL, *a2 = NULL, *a3 = NULL;
-	bool q1 = false, q2, q3;
+	char *a1 = NULL, *a2 = NULL, *a3 = NULL, *a4 = NULL;
+	bool q1 = false, q2, q3, q4;
 	bool ok = false;
 	if (!word)
 		return false;
 	a1 = arg(&p, &bad, &q1);
 	a2 = arg(&p, &bad, &q2);
 	a3 = arg(&p, &bad, &q3);
+	a4 = arg(&p, &bad, &q4);
 	if (bad) {
 		snprintf(why, whylen, "unterminated quoted text");
 		goto out;
@@ -194,8 +196,11 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			c->by_id = true;
 			c->str = strdup(a1 + 1);
 			ok = true;
+		} else if (a1 && a2 && a3 && !q1 && number(a1, &c->b) && number(a2, &c->d) && number(a3, &c->a) && !a4) {
+			c->by_xy = true; /* a place, not a widget: hidden gestures */
+			ok = true;
 		} else {
-			snprintf(why, whylen, "hold takes @id and milliseconds");
+			snprintf(why, whylen, "hold takes @id or X Y, and milliseconds");
 		}
 		break;
 	case OP_MONKEY:
@@ -215,6 +220,7 @@ out:
 	free(a1);
 	free(a2);
 	free(a3);
+	free(a4);
 	if (!ok && !why[0])
 		snprintf(why, whylen, "bad command");
 	return ok;
@@ -502,10 +508,14 @@ static int type_one(struct run *r, const char *ch)
  * clock (moved forward, no real waiting), then lifts it: hold-to-repeat. */
 static int do_hold(struct run *r)
 {
-	const ui_widget *w = ui_widget_find(r->u, r->c->str);
-	if (!w || !w->visible)
-		return fail(r, "hold: no visible widget @%s", r->c->str);
-	int x = w->r.x + w->r.w / 2, y = w->r.y + w->r.h / 2;
+	int x = (int)r->c->b, y = (int)r->c->d;
+	if (!r->c->by_xy) {
+		const ui_widget *w = ui_widget_find(r->u, r->c->str);
+		if (!w || !w->visible)
+			return fail(r, "hold: no visible widget @%s", r->c->str);
+		x = w->r.x + w->r.w / 2;
+		y = w->r.y + w->r.h / 2;
+	}
 	ui_pointer_down(r->u, x, y);
 	pump(r);
 	for (long t = 0; t < r->c->a; t += 10) {
@@ -556,6 +566,10 @@ static int do_dump(struct run *r)
 		cJSON_AddNumberToObject(o, "h", w->r.h);
 		cJSON_AddBoolToObject(o, "visible", w->visible);
 		cJSON_AddBoolToObject(o, "enabled", w->enabled);
+		if (w->checked >= 0)
+			cJSON_AddBoolToObject(o, "checked", w->checked);
+		if (w->clipped)
+			cJSON_AddBoolToObject(o, "clipped", true);
 		cJSON_AddItemToArray(arr, o);
 	}
 	char *text = cJSON_Print(root);

@@ -25,6 +25,7 @@
 #define UI_MAX_WIDGETS 1024
 #define UI_ID_LEN 48
 #define UI_LABEL_LEN 512
+#define UI_FONT_SLOTS 40 /* open sizes per face: the UI's sizes in both text modes */
 
 typedef enum ui_role {
 	ROLE_BUTTON, ROLE_TILE, ROLE_ITEM, ROLE_KEY, ROLE_FIELD, ROLE_TEXT, ROLE_IMAGE, ROLE_QR, ROLE_LIST,
@@ -39,6 +40,8 @@ typedef struct ui_widget {
 	bool visible;
 	bool enabled;
 	bool in_scroll; /* inside the scroll view: hit only within it */
+	int checked;    /* a switch: 1 on, 0 off; -1 not a switch */
+	bool clipped;   /* its words did not fit and were cut or shrunk below the floor */
 } ui_widget;
 
 /* Font faces and the sizes the UI uses (logical pixels). */
@@ -76,10 +79,12 @@ typedef struct ui {
 	const tt_config *cfg;     /* borrowed */
 	content_bundle *bundle;   /* borrowed */
 	ui_theme theme;
+	bool large_text;          /* text 30% larger; layouts measure and reflow */
+	bool high_contrast;       /* white and yellow on black */
 
 	char font_path[FACE__COUNT][1024];
-	TTF_Font *fonts[FACE__COUNT][16];
-	int font_sizes[FACE__COUNT][16];
+	TTF_Font *fonts[FACE__COUNT][UI_FONT_SLOTS];
+	int font_sizes[FACE__COUNT][UI_FONT_SLOTS];
 	struct text_cache *texts;
 	SDL_Color text_bg;        /* opaque background under text, or alpha 0 */
 	struct image_cache *images;
@@ -174,6 +179,9 @@ const ui_screen *ui_current(const ui *u);
 const char *ui_arg(const ui *u);
 int *ui_scroll(ui *u);
 void ui_set_lang(ui *u, tt_lang lang);
+/* Large text and high contrast: each citizen can switch them from every
+ * screen (nav.text, nav.contrast); an idle reset restores [display]'s. */
+void ui_set_modes(ui *u, bool large_text, bool high_contrast);
 const ui_screen *ui_find_screen(const char *id);
 
 /* --- render.c: drawing primitives -------------------------------------- */
@@ -235,7 +243,7 @@ const ui_widget *ui_widget_at(const ui *u, int x, int y);
 bool ui_pressed(const ui *u, const char *id);
 
 enum ui_icon { ICON_NONE = -1, ICON_DOC, ICON_HEART, ICON_BOARD, ICON_BUBBLE, ICON_SHIELD, ICON_SEARCH, ICON_HOME,
-               ICON_BACK, ICON_UP, ICON_DOWN };
+               ICON_BACK, ICON_UP, ICON_DOWN, ICON_TEXT, ICON_CONTRAST };
 /* Draws a pictogram of kind (enum ui_icon) centred at (cx, cy), s wide. */
 void ui_icon(ui *u, int kind, int cx, int cy, int s, SDL_Color c, SDL_Color bg);
 

@@ -29,6 +29,8 @@ ui_widget *ui_widget_add(ui *u, const char *id, ui_role role, const char *label,
 	w->r = r;
 	w->visible = visible;
 	w->enabled = true;
+	w->checked = -1;
+	w->clipped = false;
 	w->in_scroll = u->scroll_registered;
 	return w;
 }
@@ -169,6 +171,31 @@ void ui_icon(ui *u, int kind, int cx, int cy, int s, SDL_Color c, SDL_Color bg)
 	case ICON_DOWN:
 		triangle(u, (SDL_FPoint){x - h, y - h / 2}, (SDL_FPoint){x + h, y - h / 2}, (SDL_FPoint){x, y + h / 2}, c);
 		break;
+	case ICON_TEXT: { /* a small and a big A, from the font: "text size" */
+		int sizes[2] = {s * 2 / 5, s * 3 / 4}, ws[2], asc[2];
+		bool large = u->large_text;
+		u->large_text = false; /* a pictogram keeps its size */
+		for (int i = 0; i < 2; i++) {
+			TTF_Font *f = ui_font(u, FACE_BOLD, sizes[i]);
+			ws[i] = ui_text_width(u, FACE_BOLD, sizes[i], "A", 1);
+			asc[i] = f ? TTF_FontAscent(f) : sizes[i];
+		}
+		int gap = s / 12, x0 = cx - (ws[0] + ws[1] + gap) / 2, base = cy + asc[1] * 7 / 20; /* cap height ~0.7 em */
+		SDL_Color prev = ui_set_text_bg(u, bg);
+		ui_text(u, FACE_BOLD, sizes[0], c, x0, base - asc[0], "A", 1);
+		ui_text(u, FACE_BOLD, sizes[1], c, x0 + ws[0] + gap, base - asc[1], "A", 1);
+		ui_set_text_bg(u, prev);
+		u->large_text = large;
+		break;
+	}
+	case ICON_CONTRAST: /* a disc half filled: "contrast" */
+		circle(u, cx, cy, s / 2, c);
+		circle(u, cx, cy, s / 2 - s / 10, bg);
+		for (int dy = -(s / 2 - s / 10); dy <= s / 2 - s / 10; dy++) {
+			int r2 = s / 2 - s / 10, dx = (int)SDL_sqrt((double)r2 * r2 - (double)dy * dy);
+			ui_fill(u, (SDL_Rect){cx - dx, cy + dy, dx, 1}, c);
+		}
+		break;
 	default:
 		break;
 	}
@@ -187,22 +214,34 @@ static void button_icon(ui *u, const char *id, const char *label, SDL_Rect r, ui
 		bg = darker(bg, 25);
 	ui_fill_round(u, r, 18, style == BTN_PRIMARY || style == BTN_DANGER ? bg : t->border);
 	ui_fill_round(u, (SDL_Rect){r.x + 3, r.y + 3, r.w - 6, r.h - 6}, 16, bg);
-	int size = r.h >= 110 ? 40 : 36;
-	int tw = ui_text_width(u, FACE_BOLD, size, label, strlen(label));
-	int iw = ic != ICON_NONE ? size + 16 : 0;
-	if (tw + iw > r.w - 32) {
-		size = 32;
+	/* The label shrinks to fit one line (down to 26), then wraps to two;
+	 * if even that does not fit the widget says so (clipped). */
+	int size = r.h >= 110 ? 40 : 36, tw, iw;
+	for (;;) {
 		tw = ui_text_width(u, FACE_BOLD, size, label, strlen(label));
+		iw = ic != ICON_NONE ? size + 16 : 0;
+		if (tw + iw <= r.w - 32 || size <= 26)
+			break;
+		size -= 2;
+	}
+	if (tw + iw > r.w - 16 && ic != ICON_NONE) { /* the words matter more than the pictogram */
+		ic = ICON_NONE;
+		iw = 0;
 	}
 	int lh = ui_line_height(u, FACE_BOLD, size);
 	int x = r.x + (r.w - tw - iw) / 2;
 	SDL_Color prev = ui_set_text_bg(u, bg);
 	if (ic != ICON_NONE)
 		ui_icon(u, ic, x + size / 2, r.y + r.h / 2, size, fg, bg);
-	if (tw + iw <= r.w - 16)
+	if (tw + iw <= r.w - 16) {
 		ui_text(u, FACE_BOLD, size, fg, x + iw, r.y + (r.h - lh) / 2, label, strlen(label));
-	else
-		ui_text_wrapped(u, FACE_BOLD, size, fg, r.x + 12, r.y + 8, r.w - 24, label, 2, true);
+	} else {
+		int need = ui_text_wrapped(u, FACE_BOLD, size, fg, 0, 0, r.w - 24, label, 0, false);
+		int top = need < r.h ? (r.h - need) / 2 : 4;
+		ui_text_wrapped(u, FACE_BOLD, size, fg, r.x + 12, r.y + top, r.w - 24, label, need > r.h - 8 ? 1 : 2, true);
+		if (w && need > r.h - 8)
+			w->clipped = true;
+	}
 	ui_set_text_bg(u, prev);
 	(void)w;
 }
@@ -215,9 +254,18 @@ void ui_button(ui *u, const char *id, const char *label, SDL_Rect r, ui_button_s
 void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect r, SDL_Color color, int ic)
 {
 	const ui_theme *t = &u->theme;
-	ui_widget_add(u, id, ROLE_TILE, label, r, true);
-	SDL_Color bg = ui_pressed(u, id) ? darker(color, 25) : color;
-	ui_fill_round(u, r, 24, bg);
+	ui_widget *wd = ui_widget_add(u, id, ROLE_TILE, label, r, true);
+	/* high contrast: white words on black inside a yellow frame */
+	SDL_Color bg = u->high_contrast ? t->bg : color;
+	if (ui_pressed(u, id))
+		bg = u->high_contrast ? t->pressed : darker(color, 25);
+	SDL_Color fg = u->high_contrast ? t->text : t->primary_text;
+	if (u->high_contrast) {
+		ui_fill_round(u, r, 24, t->primary);
+		ui_fill_round(u, (SDL_Rect){r.x + 6, r.y + 6, r.w - 12, r.h - 12}, 20, bg);
+	} else {
+		ui_fill_round(u, r, 24, bg);
+	}
 	/* Wide tiles: pictogram in a left column, words to its right.  Narrow
 	 * (portrait) tiles: pictogram above the words, so they keep the whole
 	 * width.  The label shrinks before it would be cut. */
@@ -225,24 +273,29 @@ void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect
 	int pad = 32, is = narrow ? 96 : 112;
 	int x = narrow ? r.x + pad : r.x + pad + is + 32, w = r.x + r.w - pad - x;
 	int top = narrow ? is + 24 : 0;
-	SDL_Color soft = {255, 255, 255, 230};
-	int size = 56, lh, sh;
+	SDL_Color soft = u->high_contrast ? t->muted : (SDL_Color){255, 255, 255, 230};
+	int size = 56, ssize = 34, lh, sh;
 	for (;;) {
-		lh = ui_text_wrapped(u, FACE_BOLD, size, t->primary_text, x, 0, w, label, 0, false);
-		sh = sub && *sub ? ui_text_wrapped(u, FACE_REGULAR, 34, soft, x, 0, w, sub, 0, false) + 12 : 0;
-		if (top + lh + sh <= r.h - 2 * pad || size <= 40)
+		lh = ui_text_wrapped(u, FACE_BOLD, size, fg, x, 0, w, label, 0, false);
+		sh = sub && *sub ? ui_text_wrapped(u, FACE_REGULAR, ssize, soft, x, 0, w, sub, 0, false) + 12 : 0;
+		if (top + lh + sh <= r.h - 2 * pad || (size <= 40 && ssize <= 28))
 			break;
-		size -= 6;
+		if (size > 40)
+			size -= 6;
+		else
+			ssize -= 3;
 	}
+	if (wd && top + lh + sh > r.h - 16)
+		wd->clipped = true;
 	int y = r.y + (r.h - top - lh - sh) / 2 + top;
 	if (narrow)
-		ui_icon(u, ic, x + is / 2, y - top + is / 2, is, t->primary_text, bg);
+		ui_icon(u, ic, x + is / 2, y - top + is / 2, is, fg, bg);
 	else
-		ui_icon(u, ic, r.x + pad + is / 2, r.y + r.h / 2, is, t->primary_text, bg);
+		ui_icon(u, ic, r.x + pad + is / 2, r.y + r.h / 2, is, fg, bg);
 	SDL_Color prev = ui_set_text_bg(u, bg);
-	ui_text_wrapped(u, FACE_BOLD, size, t->primary_text, x, y, w, label, 3, true);
+	ui_text_wrapped(u, FACE_BOLD, size, fg, x, y, w, label, 3, true);
 	if (sh)
-		ui_text_wrapped(u, FACE_REGULAR, 34, soft, x, y + lh + 12, w, sub, 3, true);
+		ui_text_wrapped(u, FACE_REGULAR, ssize, soft, x, y + lh + 12, w, sub, 3, true);
 	ui_set_text_bg(u, prev);
 }
 
@@ -291,27 +344,62 @@ int ui_label(ui *u, const char *id, ui_face face, int size, SDL_Color c, int x, 
 	return h;
 }
 
+/* A switch in the top bar: a pictogram over a short caption; yellow
+ * while on.  The widget's label is the caption, its state "checked". */
+static void toggle(ui *u, const char *id, const char *caption, SDL_Rect r, int ic, bool on)
+{
+	const ui_theme *t = &u->theme;
+	static const SDL_Color yellow = {255, 221, 0, 255}, black = {0, 0, 0, 255};
+	SDL_Color bg = on ? yellow : t->surface, fg = on ? black : t->text;
+	ui_widget *w = ui_widget_add(u, id, ROLE_BUTTON, caption, r, true);
+	if (w)
+		w->checked = on;
+	if (ui_pressed(u, id))
+		bg = darker(bg, 25);
+	ui_fill_round(u, r, 18, on ? black : t->border);
+	ui_fill_round(u, (SDL_Rect){r.x + 4, r.y + 4, r.w - 8, r.h - 8}, 15, bg);
+	int size = 24, tw;
+	while ((tw = ui_text_width(u, FACE_BOLD, size, caption, strlen(caption))) > r.w - 16 && size > 14)
+		size--;
+	if (w && tw > r.w - 8)
+		w->clipped = true;
+	int lh = ui_line_height(u, FACE_BOLD, size), is = r.h - lh - 22;
+	if (is < 40)
+		is = 40;
+	ui_icon(u, ic, r.x + r.w / 2, r.y + 8 + is / 2, is, fg, bg);
+	SDL_Color prev = ui_set_text_bg(u, bg);
+	ui_text(u, FACE_BOLD, size, fg, r.x + (r.w - tw) / 2, r.y + r.h - lh - 8, caption, strlen(caption));
+	ui_set_text_bg(u, prev);
+}
+
 SDL_Rect ui_chrome(ui *u, const char *title, bool back)
 {
 	const ui_theme *t = &u->theme;
-	int bar = 132, pad = 24, bh = 100;
-	ui_fill(u, (SDL_Rect){0, 0, u->w, bar}, t->primary);
+	int bar = 132, pad = 24, bh = 100, gap = u->portrait ? 16 : 20;
+	ui_fill(u, (SDL_Rect){0, 0, u->w, bar}, u->high_contrast ? t->bg : t->primary);
+	if (u->high_contrast) /* black on black: a line says where the bar ends */
+		ui_fill(u, (SDL_Rect){0, bar - 6, u->w, 6}, t->primary);
 	int x = pad;
-	int bw = u->portrait ? 300 : 360;
+	int bw = u->portrait ? 260 : 360, backw = u->portrait ? 200 : 300;
 	button_icon(u, "nav.home", _("Home"), (SDL_Rect){x, (bar - bh) / 2, bw, bh}, BTN_SECONDARY, ICON_HOME);
-	x += bw + 20;
+	x += bw + gap;
 	if (back) {
-		button_icon(u, "nav.back", _("Back"), (SDL_Rect){x, (bar - bh) / 2, bw - 60, bh}, BTN_SECONDARY, ICON_BACK);
-		x += bw - 60 + 20;
+		button_icon(u, "nav.back", _("Back"), (SDL_Rect){x, (bar - bh) / 2, backw, bh}, BTN_SECONDARY, ICON_BACK);
+		x += backw + gap;
 	}
-	int lw = u->portrait ? 240 : 280;
+	int lw = u->portrait ? 230 : 280, sw = u->portrait ? 130 : 150;
 	const char *other = i18n_lang() == LANG_VI ? "English" : "Tiếng Việt";
-	ui_button(u, "nav.lang", other, (SDL_Rect){u->w - pad - lw, (bar - bh) / 2, lw, bh}, BTN_SECONDARY);
+	int lx = u->w - pad - lw;
+	ui_button(u, "nav.lang", other, (SDL_Rect){lx, (bar - bh) / 2, lw, bh}, BTN_SECONDARY);
+	/* the two display switches, left of the language */
+	int cx = lx - gap - sw, tx = cx - gap - sw;
+	toggle(u, "nav.contrast", _("Contrast"), (SDL_Rect){cx, (bar - bh) / 2, sw, bh}, ICON_CONTRAST, u->high_contrast);
+	toggle(u, "nav.text", _("Large text"), (SDL_Rect){tx, (bar - bh) / 2, sw, bh}, ICON_TEXT, u->large_text);
 	if (content_is_sample(u->bundle)) {
 		const char *badge = _("Sample content");
 		int size = 30;
 		int tw = ui_text_width(u, FACE_BOLD, size, badge, strlen(badge));
-		int bx = u->w - pad - lw - 24 - tw - 32;
+		int bx = tx - 24 - tw - 32;
 		if (bx > x + 20) {
 			ui_fill_round(u, (SDL_Rect){bx, bar / 2 - 28, tw + 32, 56}, 28, t->accent);
 			SDL_Color prev = ui_set_text_bg(u, t->accent);

@@ -3,11 +3,14 @@
  *   check_dump targets DUMP.json...   every visible tappable widget is at
  *       least 80x80 logical px (20 mm on a 21.5-inch 1080p panel), two
  *       tappable widgets are at least 10 px apart, and every widget that
- *       is not a scroll area has a label
+ *       is not a scroll area has a label; no widget's words were cut
+ *       ("clipped") and none reaches past the screen's edge unless it
+ *       scrolls (inside the scroll area's content)
  *   check_dump idle A.json B.json     no frame was drawn between two dumps
  *
  * Exit status 0 when all holds, 1 otherwise (one line per fault). */
 #include <cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +57,25 @@ static int targets(const char *path)
 {
 	cJSON *j = load(path);
 	const cJSON *ws = cJSON_GetObjectItem(j, "widgets"), *a, *b;
-	int faults = 0, count = 0;
+	int faults = 0, count = 0, sw = num(j, "width"), sh = num(j, "height");
+	const cJSON *scroll = NULL;
+	cJSON_ArrayForEach(a, ws) if (!strcmp(str(a, "role"), "scroll-content")) scroll = a;
 	cJSON_ArrayForEach(a, ws) {
 		if (strcmp(str(a, "role"), "scroll-content") && !*str(a, "label")) {
 			fprintf(stderr, "%s: widget @%s has no label\n", path, str(a, "id"));
+			faults++;
+		}
+		if (cJSON_IsTrue(cJSON_GetObjectItem(a, "clipped"))) {
+			fprintf(stderr, "%s: @%s (\"%s\") does not fit: its words are cut\n", path, str(a, "id"), str(a, "label"));
+			faults++;
+		}
+		int x = num(a, "x"), y = num(a, "y"), w = num(a, "w"), h = num(a, "h");
+		bool scrolls = scroll && a != scroll && x >= num(scroll, "x") && y >= num(scroll, "y") &&
+		               x + w <= num(scroll, "x") + num(scroll, "w") && y + h <= num(scroll, "y") + num(scroll, "h");
+		if (sw && cJSON_IsTrue(cJSON_GetObjectItem(a, "visible")) && strcmp(str(a, "role"), "scroll-content") &&
+		    !scrolls && (x < 0 || y < 0 || x + w > sw || y + h > sh)) {
+			fprintf(stderr, "%s: @%s (\"%s\") at %d,%d %dx%d reaches past the %dx%d screen\n", path, str(a, "id"),
+			        str(a, "label"), x, y, w, h, sw, sh);
 			faults++;
 		}
 		if (!tappable(a))

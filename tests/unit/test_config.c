@@ -106,6 +106,25 @@ static void errors_name_file_line_and_key(void **state)
 	expect_error("[kiosk]\nid = bad/id\n", "[kiosk] id: must be letters");
 	expect_error("[idle]\ntimeout_s = 10\nwarning_s = 10\n", "[idle] warning_s: must be shorter");
 	expect_error("[collector]\nfollowup_url = ftp://x\n", "[collector] followup_url");
+	expect_error("[display]\nlarge_text = big\n", ":2: [display] large_text: must be true or false; got 'big'");
+}
+
+static void booleans(void **state)
+{
+	(void)state;
+	tt_config c;
+	char err[256];
+	config_defaults(&c);
+	assert_false(c.large_text);
+	assert_false(c.high_contrast);
+	write_ini("[display]\nlarge_text = yes\nhigh_contrast = on\n");
+	assert_int_equal(config_load(&c, path, err, sizeof err), TT_OK);
+	assert_true(c.large_text);
+	assert_true(c.high_contrast);
+	write_ini("[display]\nlarge_text = false\nhigh_contrast = 0\n");
+	assert_int_equal(config_load(&c, path, err, sizeof err), TT_OK);
+	assert_false(c.large_text);
+	assert_false(c.high_contrast);
 }
 
 static void missing_file_is_not_found(void **state)
@@ -163,6 +182,7 @@ int main(void)
 		cmocka_unit_test(missing_file_is_not_found),
 		cmocka_unit_test(example_config_is_valid),
 		cmocka_unit_test(schedule_hours_and_days),
+		cmocka_unit_test(booleans),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
