@@ -20,6 +20,14 @@ void clock_advance(uint64_t ms);
  * advances). */
 int64_t clock_now(void);
 
+/* Whether the wall clock is trustworthy, and why: "fixed (TRAMTIN_NOW)",
+ * "synchronized (kernel)" when a time service (systemd-timesyncd, chrony,
+ * ntpd) disciplines the kernel clock, else "not synchronized".  Nothing in
+ * the kiosk depends on it being true: the outbox orders by sequence, timers
+ * run on the monotonic clock; it is reported in the status and the admin
+ * screen so staff know whether dates shown can be trusted. */
+bool clock_synced(const char **source);
+
 /* Parses "YYYY-MM-DD" (local date in zone offset tz_min, start of day) or
  * "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]" into UTC seconds. Returns false on a
  * malformed or impossible date. */

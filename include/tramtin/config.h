@@ -50,7 +50,8 @@ typedef struct tt_config {
 	/* [limits]: submissions from the screen (ratelimit.h; 0 is off) */
 	int limit_interval_s, limit_per_hour, limit_repeat_s;
 	/* [admin] */
-	char pin_hash[CONFIG_STR];
+	char pin_hash[CONFIG_STR];   /* Argon2id (pinlock.h); empty: the admin screen stays shut */
+	bool admin_allow_exit;       /* the admin screen may quit to the desktop */
 	/* [display] */
 	char font[CONFIG_PATH];      /* a font file; empty: fontconfig finds Noto Sans */
 	char font_bold[CONFIG_PATH];

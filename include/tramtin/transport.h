@@ -92,7 +92,12 @@ typedef struct transport_stats {
 	size_t pending;
 	int64_t oldest_s;
 	char last_error[160];
+	char content_error[200]; /* the last content update's error, "" if none */
 } transport_stats;
 void transport_get_stats(transport *t, transport_stats *s);
+/* "Sync now" (the admin screen, or a staff command): publishes the status,
+ * asks for the content manifests again and re-sends every waiting
+ * submission at once.  Thread-safe; returns at once. */
+void transport_sync_now(transport *t);
 
 #endif

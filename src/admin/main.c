@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "admin.h"
@@ -25,6 +26,7 @@
 #include "tramtin/clock.h"
 #include "tramtin/crypto.h"
 #include "tramtin/log.h"
+#include "tramtin/pinlock.h"
 #include "tramtin/signed.h"
 #include "tt_build.h"
 
@@ -51,6 +53,7 @@ static void usage(FILE *f)
 	           "       tramtin-admin cmd --key PREFIX.key --target ht/<commune>/<kiosk>\n"
 	           "                         --cmd sync|restart|screen-off|screen-on [--ttl S]\n"
 	           "                         --host H --port P [--username U --password W]\n"
+	           "       tramtin-admin pin-hash < PIN   (prints the [admin] pin_hash line for kiosk.ini)\n"
 	           "       tramtin-admin --version\n"
 	           "\n"
 	           "T: ht (the province), ht/<commune> (a commune), ht/<commune>/<kiosk> (one kiosk).\n"
@@ -186,6 +189,31 @@ static bool number(const opts *o, const char *name, uint64_t min, uint64_t max, 
 static int status_of(tt_err rc)
 {
 	return rc == TT_OK ? 0 : rc == TT_ERR_IO || rc == TT_ERR_NOMEM ? 1 : 2;
+}
+
+/* The admin screen's PIN, read from standard input (not the command line,
+ * where ps and the shell history would keep it), as its Argon2id line. */
+static int cmd_pin_hash(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 0)
+		return usage_error("pin-hash: takes no arguments; give the PIN on standard input");
+	char pin[64] = "", hash[160];
+	if (!fgets(pin, sizeof pin, stdin))
+		return usage_error("pin-hash: no PIN on standard input");
+	pin[strcspn(pin, "\r\n")] = '\0';
+	if (!pin_valid(pin)) {
+		sodium_memzero(pin, sizeof pin);
+		return usage_error("pin-hash: a PIN is %d to %d digits", PIN_MIN_DIGITS, PIN_MAX_DIGITS);
+	}
+	tt_err rc = pin_hash(pin, hash, sizeof hash);
+	sodium_memzero(pin, sizeof pin);
+	if (rc != TT_OK) {
+		fprintf(stderr, "tramtin-admin: pin-hash: %s\n", tt_strerror(rc));
+		return 1;
+	}
+	printf("pin_hash = %s\n", hash);
+	return 0;
 }
 
 static int cmd_keygen(int argc, char **argv)
@@ -493,6 +521,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "keygen"))
 		return cmd_keygen(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "pin-hash"))
+		return cmd_pin_hash(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "announce"))
 		return cmd_announce(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "survey"))
@@ -501,7 +531,7 @@ int main(int argc, char **argv)
 		return cmd_cmd(argc - 2, argv + 2);
 	if (strcmp(argv[1], "bundle") != 0)
 		return usage_error(
-		    "unknown command '%s' (keygen, bundle build|sign|publish|gc, announce, survey or cmd)", argv[1]);
+		    "unknown command '%s' (keygen, pin-hash, bundle build|sign|publish|gc, announce, survey or cmd)", argv[1]);
 	if (argc < 3)
 		return usage_error("bundle: build, sign, publish or gc is needed");
 	if (!strcmp(argv[2], "build"))

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timex.h>
 #include <time.h>
 
 #include "tramtin/clock.h"
@@ -92,6 +93,26 @@ int64_t clock_now(void)
 	if (pinned)
 		return pinned_at + (int64_t)(advanced_ms / 1000u);
 	return (int64_t)time(NULL) + (int64_t)(advanced_ms / 1000u);
+}
+
+bool clock_synced(const char **source)
+{
+	const char *why;
+	bool ok;
+	struct timex tx = {0}; /* modes 0: only reads */
+	if (getenv("TRAMTIN_NOW")) {
+		why = "fixed (TRAMTIN_NOW)";
+		ok = true;
+	} else if (adjtimex(&tx) != -1 && !(tx.status & STA_UNSYNC)) {
+		why = "synchronized (kernel)";
+		ok = true;
+	} else {
+		why = "not synchronized";
+		ok = false;
+	}
+	if (source)
+		*source = why;
+	return ok;
 }
 
 void clock_civil(int64_t t, int tz_min, int *year, int *month, int *day, int *hour, int *min, int *wday)

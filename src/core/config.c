@@ -47,6 +47,7 @@ static const ini_key keys[] = {
 	I("limits", "per_hour", limit_per_hour, 0, 100000),
 	I("limits", "repeat_s", limit_repeat_s, 0, 604800),
 	S("admin", "pin_hash", pin_hash),
+	B("admin", "allow_exit", admin_allow_exit),
 	P("display", "font", font),
 	P("display", "font_bold", font_bold),
 	E("display", "orientation", orientation, "auto landscape portrait"),
@@ -159,6 +160,11 @@ tt_err config_check(const tt_config *c, const char *path, char *err, size_t errl
 	if (c->followup_url[0] && strncmp(c->followup_url, "http://", 7) != 0 && strncmp(c->followup_url, "https://", 8) != 0) {
 		snprintf(err, errlen, "%s: [collector] followup_url: must start with http:// or https://; got '%s'", p,
 		         c->followup_url);
+		return TT_ERR_CONFIG;
+	}
+	if (c->pin_hash[0] && strncmp(c->pin_hash, "$argon2id$", 10) != 0) {
+		snprintf(err, errlen, "%s: [admin] pin_hash: not an Argon2id string (make one with: tramtin-admin pin-hash); got '%.20s...'",
+		         p, c->pin_hash);
 		return TT_ERR_CONFIG;
 	}
 	return TT_OK;

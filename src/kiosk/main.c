@@ -211,6 +211,8 @@ int main(int argc, char **argv)
 	bundle = u->bundle; /* the content may have been swapped for newer */
 	if (u->restart && rc == 0)
 		rc = 75; /* EX_TEMPFAIL: the service manager starts the kiosk again */
+	if (u->exit_desktop && rc == 0)
+		rc = 3; /* staff left to the desktop: the unit does not restart it */
 	ui_free(u);
 	kiosk_service_free(ks);
 	content_free(bundle);

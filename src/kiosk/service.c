@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "service.h"
 #include "tramtin/clock.h"
@@ -357,8 +358,70 @@ static void display(void *ctx, const char *state)
 	transport_set_display(s->net, state);
 }
 
+static void admin_info(void *ctx, ui_admin_info *out)
+{
+	kiosk_service *s = ctx;
+	const tt_config *c = s->cfg;
+	memset(out, 0, sizeof *out);
+	snprintf(out->kiosk, sizeof out->kiosk, "%s", c->kiosk_id);
+	snprintf(out->version, sizeof out->version, "%s", TT_VERSION);
+	out->broker_set = c->mqtt_host[0] != '\0';
+	snprintf(out->broker, sizeof out->broker, "%s:%d", c->mqtt_host, c->mqtt_port);
+	if (s->net) {
+		transport_stats st;
+		transport_get_stats(s->net, &st);
+		out->connected = st.connected;
+		snprintf(out->last_error, sizeof out->last_error, "%s", st.last_error);
+		snprintf(out->content_error, sizeof out->content_error, "%s", st.content_error);
+	}
+	outbox_stats(s->ob, &out->pending, &out->oldest_s);
+	size_t n = 0;
+	for (int i = 0; i < 2; i++) {
+		char dir[CONFIG_PATH + 64];
+		int64_t v = 0;
+		if (s->channels[i][0] && bundle_current(s->content_root, s->channels[i], dir, sizeof dir, &v) == TT_OK) {
+			int k = snprintf(out->content + n, sizeof out->content - n, "%s%s: %lld", n ? ", " : "", s->channels[i],
+			                 (long long)v);
+			if (k > 0 && (size_t)k < sizeof out->content - n)
+				n += (size_t)k;
+		}
+	}
+	struct statvfs vfs;
+	out->disk_free_mb = statvfs(c->state_dir, &vfs) == 0
+		                    ? (long)((unsigned long long)vfs.f_bavail * vfs.f_frsize / (1024 * 1024))
+		                    : -1;
+	const char *src;
+	out->clock_synced = clock_synced(&src);
+	snprintf(out->clock, sizeof out->clock, "%s", src);
+}
+
+static void sync_now(void *ctx)
+{
+	kiosk_service *s = ctx;
+	tt_info("admin screen: sync now");
+	transport_sync_now(s->net);
+}
+
+/* A test from the admin screen: a feedback in category "kiosk-test", so the
+ * collector's staff can tell it from a citizen's and filter it out. */
+static int test_submit(void *ctx, char *id, size_t idlen, char *why, size_t whylen)
+{
+	kiosk_service *s = ctx;
+	char code[CODE_GROUPED_LEN + 1];
+	code_new(code);
+	tt_submission sub = {.kind = SUB_FEEDBACK, .category = "kiosk-test", .lang = "vi", .code = code,
+	                     .text = "Kiểm tra trạm tin: gửi thử từ màn hình quản trị.", .created = clock_now()};
+	int rc = kiosk_service_submit(s, &sub, id, idlen, why, whylen);
+	if (rc == TT_OK)
+		tt_info("admin screen: test submission %s stored", id);
+	return rc;
+}
+
 void kiosk_service_bind(kiosk_service *s, ui_services *out)
 {
+	out->admin_info = admin_info;
+	out->sync_now = sync_now;
+	out->test_submit = test_submit;
 	out->display = display;
 	out->content_swap = content_swap;
 	out->announcement = announcement;

@@ -53,6 +53,7 @@ struct transport {
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
+	atomic_bool sync_now;    /* asked: status, manifests, waiting submissions again */
 	int wake[2];
 
 	/* network thread only */
@@ -123,10 +124,12 @@ static void publish_status(transport *t, bool force)
 	cJSON_AddStringToObject(o, "display", t->display[0] ? t->display : "on");
 	t->display_changed = false;
 	pthread_mutex_unlock(&t->lock);
-	/* No time source is trusted yet: report the clock as not synced
-	 * unless the wall clock is past the build year. */
-	cJSON_AddBoolToObject(o, "clock_synced", clock_now() > 1767225600); /* 2026-01-01 */
+	const char *clock_source;
+	cJSON_AddBoolToObject(o, "clock_synced", clock_synced(&clock_source));
+	cJSON_AddStringToObject(o, "clock", clock_source);
+	const char *cerr = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "content_error"));
 	pthread_mutex_lock(&t->lock);
+	snprintf(t->stats.content_error, sizeof t->stats.content_error, "%s", cerr ? cerr : "");
 	if (t->stats.last_error[0])
 		cJSON_AddStringToObject(o, "error", t->stats.last_error);
 	else
@@ -242,10 +245,8 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	}
 	bool sync = false;
 	if (staff_message(t->staff, msg, clock_now(), &sync)) {
-		if (sync) { /* "sync now": say where we are, ask for the manifests again */
-			publish_status(t, true);
-			content_sync_connected(t->cs, m);
-		}
+		if (sync) /* "sync now", as from the admin screen (done in the loop) */
+			atomic_store(&t->sync_now, true);
 		changed(t);
 		return;
 	}
@@ -441,6 +442,11 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&t->lock);
 		if (display)
 			publish_status(t, true);
+		if (atomic_exchange(&t->sync_now, false) && t->connected) {
+			outbox_reset_sent(t->ob); /* everything waiting goes out again now */
+			publish_status(t, true);
+			content_sync_connected(t->cs, t->mosq);
+		}
 		if (t->connected && mosquitto_want_write(t->mosq))
 			mosquitto_loop_write(t->mosq, 1);
 		publish_status(t, false);
@@ -634,6 +640,14 @@ void transport_stop(transport *t)
 	free(t->state_dir);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
+}
+
+void transport_sync_now(transport *t)
+{
+	if (!t)
+		return;
+	atomic_store(&t->sync_now, true);
+	transport_wake(t);
 }
 
 void transport_get_stats(transport *t, transport_stats *s)

@@ -6,7 +6,8 @@
 
 extern const ui_screen screen_home, screen_policy_categories, screen_policy_list, screen_policy_page,
 	screen_campaign, screen_campaign_page, screen_notice_list, screen_notice_page, screen_feedback,
-	screen_complaint, screen_objection, screen_track, screen_receipt, screen_survey, screen_attract, screen_idle_warning;
+	screen_complaint, screen_objection, screen_track, screen_receipt, screen_survey, screen_attract, screen_idle_warning,
+	screen_admin;
 
 /* Draws a list of pages as list.item.N rows in a scroll area inside r. */
 void screens_page_list(ui *u, SDL_Rect r, const content_page *const *pages, size_t n, const char *empty_text);

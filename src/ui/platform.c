@@ -300,7 +300,7 @@ static void display_state(ui *u)
 
 void ui_pointer_down(ui *u, int x, int y)
 {
-	u->last_input_ms = clock_ms();
+	u->last_input_ms = u->press_ms = clock_ms();
 	if (u->screen_off) { /* a touch wakes a blank screen, and does nothing else */
 		u->screen_off = false;
 		u->dirty = true;
@@ -594,6 +594,31 @@ static void take_commands(ui *u)
 	}
 }
 
+/* --- the admin gesture -------------------------------------------------------
+ * A finger held still on the top-left corner for five seconds opens the
+ * admin screen (which asks for the PIN).  Nothing on screen says so, and
+ * the press is dropped so the button under it does not fire on release. */
+#define ADMIN_CORNER 120
+#define ADMIN_HOLD_MS 5000
+
+static int admin_gesture(ui *u)
+{
+	if (!u->pointer_down || u->dragging || u->press_x >= ADMIN_CORNER || u->press_y >= ADMIN_CORNER)
+		return -1;
+	uint64_t held = clock_ms() - u->press_ms;
+	if (held < ADMIN_HOLD_MS)
+		return (int)(ADMIN_HOLD_MS - held);
+	u->pointer_down = false;
+	u->pressed_id[0] = '\0';
+	u->idle_warning_ms = 0;
+	const ui_screen *s = ui_current(u);
+	if (!s || strcmp(s->id, "admin") != 0) {
+		tt_info("admin gesture: asking for the PIN");
+		ui_go(u, "admin", NULL);
+	}
+	return -1;
+}
+
 int ui_tick(ui *u)
 {
 	bool was_off = u->screen_off;
@@ -602,7 +627,10 @@ int ui_tick(ui *u)
 	if (was_off && !u->screen_off)
 		display_state(u);
 	maybe_swap_content(u);
+	int gesture = admin_gesture(u);
 	int idle = idle_tick(u);
+	if (gesture >= 0 && (idle < 0 || gesture < idle))
+		idle = gesture;
 	const ui_screen *s = ui_current(u);
 	int next = -1;
 	if (s && s->tick) {

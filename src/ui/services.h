@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "tramtin/config.h"
 
 struct tt_submission;
 struct content_bundle;
@@ -20,6 +23,22 @@ typedef struct ui_survey {
 	char answers[6][400];
 	int n_answers;
 } ui_survey;
+
+/* What the admin screen shows about the kiosk. */
+typedef struct ui_admin_info {
+	char kiosk[64], version[40];
+	bool broker_set;        /* an [mqtt] host is configured */
+	bool connected;
+	char broker[CONFIG_STR + 16]; /* host:port */
+	char last_error[200];   /* the link's last error, "" if none */
+	size_t pending;         /* submissions waiting in the outbox */
+	int64_t oldest_s;       /* age of the oldest, seconds */
+	char content[200];      /* "ht/xa: 7, ht: 3", or "" (the fallback folder) */
+	char content_error[200];
+	long disk_free_mb;      /* -1: unknown */
+	bool clock_synced;
+	char clock[64];         /* clock.h: where the time comes from */
+} ui_admin_info;
 
 typedef struct ui_services {
 	void *ctx;
@@ -47,6 +66,13 @@ typedef struct ui_services {
 	/* The display's state for the kiosk's status: "on", "off by schedule",
 	 * "off by command". May be NULL. */
 	void (*display)(void *ctx, const char *state);
+	/* The admin screen (may be NULL): the kiosk's state; "sync now"
+	 * (status, content manifests and every waiting submission again);
+	 * a test submission, stored and sent like a citizen's but without the
+	 * screen's limits (same contract as submit). */
+	void (*admin_info)(void *ctx, ui_admin_info *out);
+	void (*sync_now)(void *ctx);
+	int (*test_submit)(void *ctx, char *id, size_t idlen, char *why, size_t whylen);
 } ui_services;
 
 enum { UI_CMD_NONE = 0, UI_CMD_SCREEN_OFF, UI_CMD_SCREEN_ON, UI_CMD_RESTART };

@@ -114,6 +114,8 @@ typedef struct ui {
 	uint64_t last_input_ms;
 	bool quit;
 	bool restart;             /* quit because staff asked for a restart */
+	bool exit_desktop;        /* quit from the admin screen: not to be restarted */
+	uint64_t press_ms;        /* when the pointer went down (the admin gesture) */
 	uint64_t idle_warning_ms; /* when "Are you still there?" came up; 0: not up */
 	bool screen_off;          /* blank (staff command or schedule) until touched or turned on */
 	bool closed;              /* outside the opening hours ([schedule]) */

@@ -47,5 +47,6 @@ case "${TT_CHECK_DUMP:-}" in
   targets) "$TT_CHECK_DUMP_BIN" targets "$out"/*.json || fail=1 ;;
   idle) "$TT_CHECK_DUMP_BIN" idle "$out/idle-1.json" "$out/idle-2.json" || fail=1 ;;
   idle-reset) "$TT_CHECK_DUMP_BIN" absent "$out/reset-after.json" "7KQ2" || fail=1 ;;
+  admin) "$TT_CHECK_DUMP_BIN" absent "$out/admin-typing.json" "246" || fail=1 ;;  # the PIN shows as dots only
 esac
 exit $fail

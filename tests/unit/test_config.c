@@ -106,6 +106,7 @@ static void errors_name_file_line_and_key(void **state)
 	expect_error("[kiosk]\nid = bad/id\n", "[kiosk] id: must be letters");
 	expect_error("[idle]\ntimeout_s = 10\nwarning_s = 10\n", "[idle] warning_s: must be shorter");
 	expect_error("[collector]\nfollowup_url = ftp://x\n", "[collector] followup_url");
+	expect_error("[admin]\npin_hash = 1234\n", "[admin] pin_hash: not an Argon2id string (make one with: tramtin-admin pin-hash)");
 	expect_error("[display]\nlarge_text = big\n", ":2: [display] large_text: must be true or false; got 'big'");
 }
 
