@@ -1,7 +1,7 @@
 /* notify_listen.c - stands in for systemd's notify socket: binds PATH,
  * prints every datagram a service sends there, and exits 0 once one says
- * READY=1 (1 after TIMEOUT seconds without it).
- * usage: notify_listen PATH TIMEOUT */
+ * READY=1, or holds WORD if given (1 after TIMEOUT seconds without it).
+ * usage: notify_listen PATH TIMEOUT [WORD] */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +13,8 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: notify_listen PATH TIMEOUT\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: notify_listen PATH TIMEOUT [WORD]\n");
 		return 2;
 	}
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		buf[n] = '\0';
 		printf("%s\n", buf);
 		fflush(stdout);
-		if (strstr(buf, "READY=1"))
+		if (strstr(buf, argc == 4 ? argv[3] : "READY=1"))
 			return 0;
 	}
 	return 1;
