@@ -210,6 +210,7 @@ static void leave_current(ui *u)
 	u->pointer_down = false;
 	u->dragging = false;
 	u->pressed_id[0] = '\0';
+	u->focus_id[0] = '\0';
 	u->scroll_max = 0;
 }
 
@@ -430,7 +431,17 @@ void ui_handle_event(ui *u, const SDL_Event *ev)
 		}
 		break;
 	case SDL_KEYDOWN:
-		if (ev->key.keysym.sym == SDLK_PAGEDOWN)
+		u->last_input_ms = clock_ms();
+		if (ev->key.keysym.sym == SDLK_TAB)
+			ui_focus_move(u, ev->key.keysym.mod & KMOD_SHIFT ? -1 : 1);
+		else if ((ev->key.keysym.sym == SDLK_RETURN || ev->key.keysym.sym == SDLK_KP_ENTER ||
+		          ev->key.keysym.sym == SDLK_SPACE) && u->focus_id[0]) {
+			const ui_widget *w = ui_widget_find(u, u->focus_id);
+			char id[UI_ID_LEN];
+			snprintf(id, sizeof id, "%s", u->focus_id);
+			if (w && w->visible && w->enabled)
+				activate(u, id);
+		} else if (ev->key.keysym.sym == SDLK_PAGEDOWN)
 			ui_scroll_by(u, u->scroll_view.h * 3 / 4);
 		else if (ev->key.keysym.sym == SDLK_PAGEUP)
 			ui_scroll_by(u, -u->scroll_view.h * 3 / 4);
@@ -657,6 +668,13 @@ static void draw_frame(ui *u, bool full)
 		ui_fill(u, (SDL_Rect){0, 0, u->w, u->h}, (SDL_Color){0, 0, 0, 255});
 	else if (s && s->draw)
 		s->draw(u);
+	const ui_widget *f = u->focus_id[0] && !u->screen_off ? ui_widget_find(u, u->focus_id) : NULL;
+	if (f && f->visible) { /* the focus ring: thick, outside the widget, in both themes */
+		SDL_Color ring = u->high_contrast ? (SDL_Color){0, 200, 255, 255} : (SDL_Color){0, 70, 200, 255};
+		ui_frame_rect(u, (SDL_Rect){f->r.x - 11, f->r.y - 11, f->r.w + 22, f->r.h + 22}, 6, ring);
+		ui_frame_rect(u, (SDL_Rect){f->r.x - 5, f->r.y - 5, f->r.w + 10, f->r.h + 10}, 4, /* seen on any colour */
+		              u->high_contrast ? (SDL_Color){0, 0, 0, 255} : (SDL_Color){255, 255, 255, 255});
+	}
 	rencache_end(u->rc, u->renderer, u->w, u->h, full);
 	u->frames++;
 }

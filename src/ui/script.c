@@ -10,7 +10,7 @@
  * script line and what was on screen.  Two commands beyond
  * ARCHITECTURE.md's: `touch` (a tap through SDL's finger events) and
  * `hold @id MS` or `hold X Y MS` (press, keep for MS of the kiosk's clock,
- * release). */
+ * release), `press Tab|Shift+Tab|Return|space` (a hardware key: focus). */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -24,7 +24,7 @@
 #include "ui/script.h"
 
 enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_HOLD, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
-          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP };
+          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP, OP_PRESS };
 
 struct cmd {
 	enum op op;
@@ -47,7 +47,7 @@ static const struct {
 	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"touch", OP_TOUCH}, {"hold", OP_HOLD}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
 	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
 	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
-	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP},
+	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP}, {"press", OP_PRESS},
 };
 
 void script_free(script *s)
@@ -173,6 +173,14 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			ok = true;
 		} else {
 			snprintf(why, whylen, "%s takes one %s", word, c->op == OP_EXPECT_SCREEN ? "screen id" : "file name");
+		}
+		break;
+	case OP_PRESS:
+		if (a1 && !a2 && (!strcmp(a1, "Tab") || !strcmp(a1, "Shift+Tab") || !strcmp(a1, "Return") || !strcmp(a1, "space"))) {
+			c->str = strdup(a1);
+			ok = true;
+		} else {
+			snprintf(why, whylen, "press takes one key: Tab, Shift+Tab, Return or space");
 		}
 		break;
 	case OP_ADVANCE:
@@ -553,6 +561,11 @@ static int do_dump(struct run *r)
 	cJSON_AddNumberToObject(root, "frames", (double)r->u->frames);
 	cJSON_AddNumberToObject(root, "width", r->u->w);
 	cJSON_AddNumberToObject(root, "height", r->u->h);
+	cJSON_AddStringToObject(root, "focus", r->u->focus_id);
+	int order[UI_MAX_WIDGETS], n_order = ui_focus_order(r->u, order, UI_MAX_WIDGETS);
+	cJSON *fo = cJSON_AddArrayToObject(root, "focus_order");
+	for (int i = 0; i < n_order; i++)
+		cJSON_AddItemToArray(fo, cJSON_CreateString(r->u->widgets[order[i]].id));
 	cJSON_AddItemToObject(root, "widgets", arr);
 	for (int i = 0; i < r->u->n_widgets; i++) {
 		const ui_widget *w = &r->u->widgets[i];
@@ -725,6 +738,15 @@ int script_run(script *s, ui *u, const script_host *host)
 		case OP_SLEEP:
 			wait_real(&r, r.c->a, NULL);
 			break;
+		case OP_PRESS: { /* a hardware key, as a keyboard or a switch device sends it */
+			SDL_Event ev = {.type = SDL_KEYDOWN};
+			const char *k = r.c->str;
+			ev.key.keysym.sym = !strcmp(k, "Return") ? SDLK_RETURN : !strcmp(k, "space") ? SDLK_SPACE : SDLK_TAB;
+			ev.key.keysym.mod = !strcmp(k, "Shift+Tab") ? KMOD_LSHIFT : KMOD_NONE;
+			ui_handle_event(u, &ev);
+			pump(&r);
+			break;
+		}
 		}
 		if (rc)
 			return rc;

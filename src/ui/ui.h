@@ -116,6 +116,7 @@ typedef struct ui {
 	bool restart;             /* quit because staff asked for a restart */
 	bool exit_desktop;        /* quit from the admin screen: not to be restarted */
 	uint64_t press_ms;        /* when the pointer went down (the admin gesture) */
+	char focus_id[UI_ID_LEN]; /* keyboard / switch focus ("" none): Tab moves it, Enter activates */
 	uint64_t idle_warning_ms; /* when "Are you still there?" came up; 0: not up */
 	bool screen_off;          /* blank (staff command or schedule) until touched or turned on */
 	bool closed;              /* outside the opening hours ([schedule]) */
@@ -243,6 +244,12 @@ const ui_widget *ui_widget_find(const ui *u, const char *id);
 const ui_widget *ui_widget_by_label(const ui *u, const char *text);
 const ui_widget *ui_widget_at(const ui *u, int x, int y);
 bool ui_pressed(const ui *u, const char *id);
+/* Focus order for keyboards and switch devices: the visible tappable
+ * widgets in reading order (rows top to bottom, tops within 24 px one row,
+ * left to right in a row).  Writes up to max widget indices; returns the count. */
+int ui_focus_order(const ui *u, int *idx, int max);
+/* Moves the focus to the next (dir 1) or previous (-1) widget. */
+void ui_focus_move(ui *u, int dir);
 
 enum ui_icon { ICON_NONE = -1, ICON_DOC, ICON_HEART, ICON_BOARD, ICON_BUBBLE, ICON_SHIELD, ICON_SEARCH, ICON_HOME,
                ICON_BACK, ICON_UP, ICON_DOWN, ICON_TEXT, ICON_CONTRAST };

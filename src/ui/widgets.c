@@ -79,6 +79,51 @@ const ui_widget *ui_widget_at(const ui *u, int x, int y)
 	return NULL;
 }
 
+#define FOCUS_ROW_PX 24
+
+int ui_focus_order(const ui *u, int *idx, int max)
+{
+	int n = 0;
+	for (int i = 0; i < u->n_widgets && n < max; i++)
+		if (tappable(&u->widgets[i]) && (!u->widgets[i].in_scroll || SDL_HasIntersection(&u->widgets[i].r, &u->scroll_view)))
+			idx[n++] = i;
+	/* by top, then rows (tops within FOCUS_ROW_PX of the row's first) by x;
+	 * insertion sorts: a screen has a few dozen targets */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && u->widgets[idx[j]].r.y < u->widgets[idx[j - 1]].r.y; j--) {
+			int t = idx[j];
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+	for (int start = 0; start < n;) {
+		int end = start + 1, top = u->widgets[idx[start]].r.y;
+		while (end < n && u->widgets[idx[end]].r.y - top <= FOCUS_ROW_PX)
+			end++;
+		for (int i = start + 1; i < end; i++)
+			for (int j = i; j > start && u->widgets[idx[j]].r.x < u->widgets[idx[j - 1]].r.x; j--) {
+				int t = idx[j];
+				idx[j] = idx[j - 1];
+				idx[j - 1] = t;
+			}
+		start = end;
+	}
+	return n;
+}
+
+void ui_focus_move(ui *u, int dir)
+{
+	int idx[UI_MAX_WIDGETS];
+	int n = ui_focus_order(u, idx, UI_MAX_WIDGETS), at = -1;
+	if (!n)
+		return;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(u->widgets[idx[i]].id, u->focus_id))
+			at = i;
+	at = at < 0 ? (dir > 0 ? 0 : n - 1) : (at + dir + n) % n;
+	snprintf(u->focus_id, sizeof u->focus_id, "%s", u->widgets[idx[at]].id);
+	u->dirty = true;
+}
+
 bool ui_pressed(const ui *u, const char *id)
 {
 	return u->pointer_down && !u->dragging && strcmp(u->pressed_id, id) == 0;

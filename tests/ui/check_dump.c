@@ -5,11 +5,14 @@
  *       tappable widgets are at least 10 px apart, and every widget that
  *       is not a scroll area has a label; no widget's words were cut
  *       ("clipped") and none reaches past the screen's edge unless it
- *       scrolls (inside the scroll area's content)
+ *       scrolls (inside the scroll area's content); the focus order
+ *       (Tab) holds every enabled target once and never goes back up the
+ *       screen by more than a row's slack (24 px)
  *   check_dump idle A.json B.json     no frame was drawn between two dumps
  *
  * Exit status 0 when all holds, 1 otherwise (one line per fault). */
 #include <cJSON.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +104,33 @@ static int targets(const char *path)
 				faults++;
 			}
 		}
+	}
+	/* focus order: complete, and in reading order */
+	const cJSON *order = cJSON_GetObjectItem(j, "focus_order"), *o;
+	int prev_y = INT_MIN / 2, in_order = 0;
+	const char *prev_id = "";
+	cJSON_ArrayForEach(o, order) {
+		const cJSON *w = NULL;
+		cJSON_ArrayForEach(a, ws) if (!strcmp(str(a, "id"), cJSON_GetStringValue(o))) w = a;
+		if (!w) {
+			fprintf(stderr, "%s: focus order names @%s, which is not on screen\n", path, cJSON_GetStringValue(o));
+			faults++;
+			continue;
+		}
+		in_order++;
+		if (num(w, "y") < prev_y - 24) {
+			fprintf(stderr, "%s: focus goes back up from @%s (y %d) to @%s (y %d)\n", path, prev_id, prev_y, str(w, "id"),
+			        num(w, "y"));
+			faults++;
+		}
+		prev_y = num(w, "y");
+		prev_id = str(w, "id");
+	}
+	int enabled = 0;
+	cJSON_ArrayForEach(a, ws) if (tappable(a) && !cJSON_IsFalse(cJSON_GetObjectItem(a, "enabled"))) enabled++;
+	if (order && in_order != enabled) {
+		fprintf(stderr, "%s: focus order has %d targets, the screen %d\n", path, in_order, enabled);
+		faults++;
 	}
 	printf("%s: %d touch targets checked, %d fault(s)\n", path, count, faults);
 	cJSON_Delete(j);
