@@ -288,7 +288,6 @@ static void button_icon(ui *u, const char *id, const char *label, SDL_Rect r, ui
 			w->clipped = true;
 	}
 	ui_set_text_bg(u, prev);
-	(void)w;
 }
 
 void ui_button(ui *u, const char *id, const char *label, SDL_Rect r, ui_button_style style)
