@@ -345,7 +345,7 @@ static int cmd_publish(int argc, char **argv)
 	uint64_t max = ADMIN_MAX_MESSAGE_DEFAULT;
 	if (parse(&o, argc, argv) || !mqtt_opts(&o, &mq) || !number(&o, "max-message", 1024, 268435455, &max))
 		return 2;
-	return admin_publish(o.pos, &mq, (size_t)max);
+	return admin_publish(o.pos, &mq, (size_t)max, NULL);
 }
 
 static int cmd_gc(int argc, char **argv)
@@ -358,7 +358,7 @@ static int cmd_gc(int argc, char **argv)
 	if (!bundle_channel_valid(opt(&o, "channel")))
 		return usage_error("bundle gc: --channel '%s' is not a channel (ht or ht/<commune>: a-z, 0-9, '-')",
 		                   opt(&o, "channel"));
-	return admin_gc(opt(&o, "channel"), &mq);
+	return admin_gc(opt(&o, "channel"), &mq, NULL);
 }
 
 /* ---- announce, survey, cmd ------------------------------------------------- */
@@ -432,7 +432,7 @@ static int cmd_announce(int argc, char **argv)
 		return 2;
 	m.text[LANG_VI] = opt(&o, "text-vi");
 	m.text[LANG_EN] = opt(&o, "text-en");
-	return admin_message(&m, &mq);
+	return admin_message(&m, &mq, NULL);
 }
 
 static int cmd_survey(int argc, char **argv)
@@ -454,7 +454,7 @@ static int cmd_survey(int argc, char **argv)
 	if (m.clear) {
 		if (clear_alone(&o, content))
 			return 2;
-		return admin_message(&m, &mq);
+		return admin_message(&m, &mq, NULL);
 	}
 	if (need(&o, req) || not_empty(&o, "question-en"))
 		return 2;
@@ -481,7 +481,7 @@ static int cmd_survey(int argc, char **argv)
 		m.answers[i][LANG_EN] = bar;
 	}
 	m.n_answers = o.n_multi;
-	status = admin_message(&m, &mq);
+	status = admin_message(&m, &mq, NULL);
 out:
 	for (int i = 0; i < SIGNED_MAX_ANSWERS; i++)
 		free(copy[i]);
@@ -498,7 +498,7 @@ static int cmd_cmd(int argc, char **argv)
 		return 2;
 	if (!signed_cmd_parse(opt(&o, "cmd"), &m.cmd))
 		return usage_error("cmd: --cmd '%s' is not sync, restart, screen-off or screen-on", opt(&o, "cmd"));
-	return admin_message(&m, &mq);
+	return admin_message(&m, &mq, NULL);
 }
 
 int main(int argc, char **argv)
