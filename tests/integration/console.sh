@@ -153,5 +153,9 @@ grep -q '"field":"to"' last.json || die "past announce: $(cat last.json)"
 grep -q '"field":"answers"' last.json || die "one answer: $(cat last.json)"
 ok "an announcement signed and retained on the channel; one ending in the past is 400 naming 'to'"
 
-stop_console
+# a clean stop: SIGTERM ends it with status 0 (and, in the sanitizer
+# build, no leak or error report)
+kill "$CONSOLE_PID"; wait "$CONSOLE_PID"; st=$?; CONSOLE_PID=
+[ "$st" = 0 ] || die "the console stopped with status $st: $(tail -5 console.err)"
+ok "SIGTERM stops the console with status 0"
 echo "$passed passed, 0 failed"
