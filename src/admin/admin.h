@@ -17,25 +17,43 @@ typedef struct admin_mqtt {
 
 #define ADMIN_MAX_MESSAGE_DEFAULT (256 * 1024)
 
+/* Where the lines of publish, gc and the message commands go: each line
+ * (without its newline) to line(ctx, error, text), on the calling thread;
+ * error is true for the one line that says why a command failed.  A NULL
+ * admin_out (the command line) means stdout for progress and stderr,
+ * after "tramtin-admin: ", for the failure.  The console passes its own
+ * to show progress and errors on its page. */
+typedef struct admin_out {
+	void (*line)(void *ctx, bool error, const char *text);
+	void *ctx;
+} admin_out;
+
+/* Formats one line to out (NULL: stdout, or stderr for an error). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void admin_say(const admin_out *out, bool error, const char *fmt, ...);
+
 /* The whole file at path (a new NUL-terminated string, *len without the
  * NUL), or NULL with errno set (EFBIG above max bytes). */
 char *admin_read_file(const char *path, size_t max, size_t *len);
 
 /* Publishes the signed bundle in dir: the blobs the broker does not hold
- * yet (retained, QoS 1), then the manifest.  Prints one line per blob and
- * a summary on stdout.  Returns the exit status: 0, 1 (broker or I/O
- * failure), 2 (a bad bundle folder; one line on stderr names it). */
-int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message);
+ * yet (retained, QoS 1), then the manifest.  Says one line per blob and
+ * a summary to out.  Returns the exit status: 0, 1 (broker or I/O
+ * failure), 2 (a bad bundle folder; one error line names it). */
+int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message, const admin_out *out);
 
 /* Clears the retained blobs of channel that its retained manifest does not
- * use.  Prints what it removed.  Returns the exit status as above. */
-int admin_gc(const char *channel, const admin_mqtt *mq);
+ * use.  Says what it removed to out.  Returns the exit status as above. */
+int admin_gc(const char *channel, const admin_mqtt *mq, const admin_out *out);
 
 /* Publishes one message on topic at QoS 1 (retained or not; len 0: an
  * empty message, which clears a retained one) and waits for its PUBACK.
- * Returns the exit status: 0, 1 (broker failure; one line on stderr
- * naming the broker or the topic, after "tramtin-admin: what: "). */
-int admin_send(const char *what, const admin_mqtt *mq, const char *topic, const void *data, size_t len, bool retain);
+ * Returns the exit status: 0, 1 (broker failure; one error line to out
+ * naming the broker or the topic, after "what: "). */
+int admin_send(const char *what, const admin_mqtt *mq, const char *topic, const void *data, size_t len, bool retain,
+               const admin_out *out);
 
 /* A staff message as the command line gives it (strings borrowed). */
 typedef struct admin_msg {
@@ -63,9 +81,9 @@ bool admin_msg_topic(signed_type type, const char *target, char *out, size_t out
 
 /* Builds msg (a new id, created now), checks it with signed_parse, signs
  * it with the key at msg->key_path, publishes it (or, with clear, an empty
- * retained message) and prints "sent TYPE ID to TOPIC".  Returns the exit
- * status: 0, 1 (broker, memory), 2 (a bad value or key file; one line on
- * stderr names it). */
-int admin_message(const admin_msg *msg, const admin_mqtt *mq);
+ * retained message) and says "sent TYPE ID to TOPIC" to out.  Returns the
+ * exit status: 0, 1 (broker, memory), 2 (a bad value or key file; one
+ * error line to out names it, after "TYPE: "). */
+int admin_message(const admin_msg *msg, const admin_mqtt *mq, const admin_out *out);
 
 #endif

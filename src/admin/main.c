@@ -6,9 +6,10 @@
  *   tramtin-admin bundle publish DIR --host H --port P [--username U --password W] [--max-message BYTES]
  *   tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]
  *   tramtin-admin announce|survey|cmd --key PREFIX.key --target T ... --host H --port P (usage() below)
+ *   tramtin-admin console --workdir DIR --key PREFIX.key --channel CH --host H --port P ... (console.c)
  *
  * This file only reads arguments and calls the core (bundle.h, crypto.h)
- * or publish.c and message.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
+ * or publish.c, message.c and console.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
  * 2 bad usage or a bad file, with one line on stderr naming the value or
  * the file at fault. */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "admin/console.h"
 #include "tramtin/bundle.h"
 #include "tramtin/clock.h"
 #include "tramtin/crypto.h"
@@ -53,13 +55,20 @@ static void usage(FILE *f)
 	           "       tramtin-admin cmd --key PREFIX.key --target ht/<commune>/<kiosk>\n"
 	           "                         --cmd sync|restart|screen-off|screen-on [--ttl S]\n"
 	           "                         --host H --port P [--username U --password W]\n"
+	           "       tramtin-admin console --workdir DIR --key PREFIX.key --channel ht/<commune>\n"
+	           "                             --host H --port P [--username U --password W]\n"
+	           "                             [--bind 127.0.0.1] [--http-port 8090] [--kiosk-size 1920x1080]\n"
 	           "       tramtin-admin pin-hash < PIN   (prints the [admin] pin_hash line for kiosk.ini)\n"
 	           "       tramtin-admin --version\n"
 	           "\n"
 	           "T: ht (the province), ht/<commune> (a commune), ht/<commune>/<kiosk> (one kiosk).\n"
 	           "TIME: YYYY-MM-DDTHH:MM:SSZ (UTC) or \"YYYY-MM-DD HH:MM\" (Vietnam time, UTC+7).\n"
 	           "--ttl: seconds the message stays valid (default: 7 days for announce and survey, longer\n"
-	           "if --to needs it; 600 for cmd).  --clear empties the target's retained announce or survey.\n");
+	           "if --to needs it; 600 for cmd).  --clear empties the target's retained announce or survey.\n"
+	           "console: a web page on this machine for the channel's clerk (pages, notices, posters, previews\n"
+	           "drawn by the kiosk, publishing, announcements, surveys, which kiosks have applied what); it\n"
+	           "prints the address to open, with a token.  DIR holds the channel's source (made from\n"
+	           "assets/content if empty).  --http-port 0 takes a free port.\n");
 }
 
 #if defined(__GNUC__)
@@ -345,7 +354,7 @@ static int cmd_publish(int argc, char **argv)
 	uint64_t max = ADMIN_MAX_MESSAGE_DEFAULT;
 	if (parse(&o, argc, argv) || !mqtt_opts(&o, &mq) || !number(&o, "max-message", 1024, 268435455, &max))
 		return 2;
-	return admin_publish(o.pos, &mq, (size_t)max);
+	return admin_publish(o.pos, &mq, (size_t)max, NULL);
 }
 
 static int cmd_gc(int argc, char **argv)
@@ -358,7 +367,36 @@ static int cmd_gc(int argc, char **argv)
 	if (!bundle_channel_valid(opt(&o, "channel")))
 		return usage_error("bundle gc: --channel '%s' is not a channel (ht or ht/<commune>: a-z, 0-9, '-')",
 		                   opt(&o, "channel"));
-	return admin_gc(opt(&o, "channel"), &mq);
+	return admin_gc(opt(&o, "channel"), &mq, NULL);
+}
+
+static int cmd_console(int argc, char **argv)
+{
+	opts o = {.cmd = "console",
+	          .names = {"workdir", "key", "channel", "host", "port", "username", "password", "bind", "http-port",
+	                    "kiosk-size"}};
+	static const char *const req[] = {"workdir", "key", "channel", NULL};
+	console_opts c = {.bind = "127.0.0.1", .http_port = 8090, .kiosk_w = 1920, .kiosk_h = 1080};
+	uint64_t port = 8090;
+	if (parse(&o, argc, argv) || need(&o, req) || !mqtt_opts(&o, &c.mq) || !number(&o, "http-port", 0, 65535, &port))
+		return 2;
+	if (!bundle_channel_valid(opt(&o, "channel")))
+		return usage_error("console: --channel '%s' is not a channel (ht or ht/<commune>: a-z, 0-9, '-')",
+		                   opt(&o, "channel"));
+	const char *size = opt(&o, "kiosk-size");
+	if (size) {
+		char x, extra;
+		if (sscanf(size, "%d%c%d%c", &c.kiosk_w, &x, &c.kiosk_h, &extra) != 3 || (x != 'x' && x != 'X') ||
+		    c.kiosk_w < 320 || c.kiosk_h < 320 || c.kiosk_w > 8192 || c.kiosk_h > 8192)
+			return usage_error("console: --kiosk-size '%s' is not WxH (each 320 to 8192, e.g. 1920x1080)", size);
+	}
+	if (opt(&o, "bind"))
+		c.bind = opt(&o, "bind");
+	c.workdir = opt(&o, "workdir");
+	c.key_path = opt(&o, "key");
+	c.channel = opt(&o, "channel");
+	c.http_port = (int)port;
+	return admin_console(&c);
 }
 
 /* ---- announce, survey, cmd ------------------------------------------------- */
@@ -432,7 +470,7 @@ static int cmd_announce(int argc, char **argv)
 		return 2;
 	m.text[LANG_VI] = opt(&o, "text-vi");
 	m.text[LANG_EN] = opt(&o, "text-en");
-	return admin_message(&m, &mq);
+	return admin_message(&m, &mq, NULL);
 }
 
 static int cmd_survey(int argc, char **argv)
@@ -454,7 +492,7 @@ static int cmd_survey(int argc, char **argv)
 	if (m.clear) {
 		if (clear_alone(&o, content))
 			return 2;
-		return admin_message(&m, &mq);
+		return admin_message(&m, &mq, NULL);
 	}
 	if (need(&o, req) || not_empty(&o, "question-en"))
 		return 2;
@@ -481,7 +519,7 @@ static int cmd_survey(int argc, char **argv)
 		m.answers[i][LANG_EN] = bar;
 	}
 	m.n_answers = o.n_multi;
-	status = admin_message(&m, &mq);
+	status = admin_message(&m, &mq, NULL);
 out:
 	for (int i = 0; i < SIGNED_MAX_ANSWERS; i++)
 		free(copy[i]);
@@ -498,7 +536,7 @@ static int cmd_cmd(int argc, char **argv)
 		return 2;
 	if (!signed_cmd_parse(opt(&o, "cmd"), &m.cmd))
 		return usage_error("cmd: --cmd '%s' is not sync, restart, screen-off or screen-on", opt(&o, "cmd"));
-	return admin_message(&m, &mq);
+	return admin_message(&m, &mq, NULL);
 }
 
 int main(int argc, char **argv)
@@ -529,9 +567,11 @@ int main(int argc, char **argv)
 		return cmd_survey(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "cmd"))
 		return cmd_cmd(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "console"))
+		return cmd_console(argc - 2, argv + 2);
 	if (strcmp(argv[1], "bundle") != 0)
 		return usage_error(
-		    "unknown command '%s' (keygen, pin-hash, bundle build|sign|publish|gc, announce, survey or cmd)", argv[1]);
+		    "unknown command '%s' (keygen, pin-hash, bundle build|sign|publish|gc, announce, survey, cmd or console)", argv[1]);
 	if (argc < 3)
 		return usage_error("bundle: build, sign, publish or gc is needed");
 	if (!strcmp(argv[2], "build"))

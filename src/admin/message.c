@@ -32,20 +32,26 @@
 
 static const char *const type_names[] = {"announce", "survey", "cmd"};
 
+/* The message being sent and where its lines go. */
+typedef struct ctx {
+	const admin_msg *m;
+	const admin_out *out;
+} ctx;
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int bad(const admin_msg *m, const char *fmt, ...);
+static int bad(const ctx *c, const char *fmt, ...);
 
-/* One line on stderr for msg's command; returns 2. */
-static int bad(const admin_msg *m, const char *fmt, ...)
+/* One error line for msg's command; returns 2. */
+static int bad(const ctx *c, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
-	fprintf(stderr, "tramtin-admin: %s: ", type_names[m->type]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	admin_say(c->out, true, "%s: %s", type_names[c->m->type], line);
 	return 2;
 }
 
@@ -102,7 +108,7 @@ bool admin_msg_topic(signed_type type, const char *target, char *out, size_t out
 
 /* {"vi": ..., "en": ...} of t, each NFC, into *out (new); the exit
  * status, 2 after one line naming opt[lang] on a text that is not UTF-8. */
-static int texts(const admin_msg *m, const char *const t[LANG__COUNT], const char *const opt[LANG__COUNT],
+static int texts(const ctx *c, const char *const t[LANG__COUNT], const char *const opt[LANG__COUNT],
                  cJSON **out)
 {
 	cJSON *p = cJSON_CreateObject();
@@ -114,7 +120,7 @@ static int texts(const admin_msg *m, const char *const t[LANG__COUNT], const cha
 			continue;
 		if (!text_valid(t[l], strlen(t[l]))) {
 			cJSON_Delete(p);
-			return bad(m, "%s is not valid UTF-8", opt[l]);
+			return bad(c, "%s is not valid UTF-8", opt[l]);
 		}
 		char *n = text_nfc(t[l], strlen(t[l]));
 		size_t pos = 0, cps = 0, len = n ? strlen(n) : 0;
@@ -123,7 +129,7 @@ static int texts(const admin_msg *m, const char *const t[LANG__COUNT], const cha
 		if (cps > SIGNED_TEXT_MAX) {
 			free(n);
 			cJSON_Delete(p);
-			return bad(m, "%s has %zu characters, more than %d", opt[l], cps, SIGNED_TEXT_MAX);
+			return bad(c, "%s has %zu characters, more than %d", opt[l], cps, SIGNED_TEXT_MAX);
 		}
 		bool ok = n && cJSON_AddStringToObject(p, i18n_code((tt_lang)l), n);
 		free(n);
@@ -137,8 +143,9 @@ static int texts(const admin_msg *m, const char *const t[LANG__COUNT], const cha
 }
 
 /* The message's JSON (a new string) into *json; the exit status. */
-static int build(const admin_msg *m, int64_t created, int64_t ttl, const char *id, char **json)
+static int build(const ctx *c, int64_t created, int64_t ttl, const char *id, char **json)
 {
+	const admin_msg *m = c->m;
 	static const char *const text_opt[] = {"--text-vi", "--text-en"};
 	static const char *const question_opt[] = {"--question-vi", "--question-en"};
 	char t[32], a_vi[32], a_en[32];
@@ -161,7 +168,7 @@ static int build(const admin_msg *m, int64_t created, int64_t ttl, const char *i
 	if (m->has_to && (fmt_time(m->to, t), !cJSON_AddStringToObject(o, "to", t)))
 		goto out;
 	bool ann = m->type == SIGNED_ANNOUNCE;
-	if ((rc = texts(m, m->text, ann ? text_opt : question_opt, &p)) != 0)
+	if ((rc = texts(c, m->text, ann ? text_opt : question_opt, &p)) != 0)
 		goto out;
 	if (!cJSON_AddItemToObject(o, ann ? "text" : "question", p)) {
 		cJSON_Delete(p);
@@ -175,7 +182,7 @@ static int build(const admin_msg *m, int64_t created, int64_t ttl, const char *i
 	for (int i = 0; i < m->n_answers; i++) {
 		snprintf(a_vi, sizeof a_vi, "--answer %d", i + 1);
 		snprintf(a_en, sizeof a_en, "--answer %d (after '|')", i + 1);
-		if ((rc = texts(m, m->answers[i], answer_opt, &p)) != 0)
+		if ((rc = texts(c, m->answers[i], answer_opt, &p)) != 0)
 			goto out;
 		if (!cJSON_AddItemToArray(a, p)) {
 			cJSON_Delete(p);
@@ -187,15 +194,16 @@ print:
 	rc = (*json = cJSON_PrintUnformatted(o)) ? 0 : 1;
 out:
 	if (rc == 1)
-		fprintf(stderr, "tramtin-admin: %s: out of memory\n", type_names[m->type]);
+		admin_say(c->out, true, "%s: out of memory", type_names[m->type]);
 	cJSON_Delete(o);
 	return rc;
 }
 
 /* The ttl to use, after checking --from and --to against it; 0 after one
  * line on a bad window. */
-static int64_t life(const admin_msg *m, int64_t created)
+static int64_t life(const ctx *c, int64_t created)
 {
+	const admin_msg *m = c->m;
 	char t[40];
 	int64_t ttl = m->ttl ? m->ttl : m->type == SIGNED_CMD ? ADMIN_TTL_CMD : ADMIN_TTL_MESSAGE;
 	if (m->type == SIGNED_CMD)
@@ -204,14 +212,14 @@ static int64_t life(const admin_msg *m, int64_t created)
 	if (m->has_to) {
 		fmt_vn(m->to, t);
 		if (m->to <= created)
-			return bad(m, "--to %s is already past", t), 0;
+			return bad(c, "--to %s is already past", t), 0;
 		if (m->to <= from)
-			return bad(m, "--from is not before --to"), 0;
+			return bad(c, "--from is not before --to"), 0;
 		if (m->to - created > TTL_MAX)
-			return bad(m, "--to %s is more than 365 days away", t), 0;
+			return bad(c, "--to %s is more than 365 days away", t), 0;
 		if (m->to > created + ttl) {
 			if (m->ttl)
-				return bad(m, "--to %s is after the message expires (--ttl %" PRId64
+				return bad(c, "--to %s is after the message expires (--ttl %" PRId64
 				              " s from now); give a longer --ttl",
 				           t, m->ttl),
 				       0;
@@ -219,7 +227,7 @@ static int64_t life(const admin_msg *m, int64_t created)
 		}
 	} else if (from >= created + ttl) {
 		fmt_vn(from, t);
-		return bad(m,
+		return bad(c,
 		           "--from %s is after the message expires (%" PRId64
 		           " s from now); give a --to or a longer --ttl",
 		           t, ttl),
@@ -228,8 +236,9 @@ static int64_t life(const admin_msg *m, int64_t created)
 	return ttl;
 }
 
-int admin_message(const admin_msg *m, const admin_mqtt *mq)
+int admin_message(const admin_msg *m, const admin_mqtt *mq, const admin_out *out)
 {
+	const ctx cx = {m, out}, *c = &cx;
 	char topic[256], id[ENVELOPE_ID_LEN + 1], why[512], what[16];
 	tt_sign_key key;
 	signed_msg check;
@@ -241,53 +250,52 @@ int admin_message(const admin_msg *m, const admin_mqtt *mq)
 	snprintf(what, sizeof what, "%s", type_names[m->type]);
 	int kind = target_kind(m->target);
 	if (!kind)
-		return bad(m, "--target '%s' is not ht, ht/<commune> or ht/<commune>/<kiosk> (a-z, 0-9, '-'; a kiosk "
+		return bad(c, "--target '%s' is not ht, ht/<commune> or ht/<commune>/<kiosk> (a-z, 0-9, '-'; a kiosk "
 		              "id also A-Z, '_')",
 		           m->target ? m->target : "");
 	if (m->type == SIGNED_CMD && kind != 2)
-		return bad(m, "--target '%s' is not one kiosk (ht/<commune>/<kiosk>): a command goes to one kiosk",
+		return bad(c, "--target '%s' is not one kiosk (ht/<commune>/<kiosk>): a command goes to one kiosk",
 		           m->target);
 	if (!admin_msg_topic(m->type, m->target, topic, sizeof topic))
-		return bad(m, "--target '%s' is too long", m->target);
+		return bad(c, "--target '%s' is too long", m->target);
 	tt_err rc = crypto_sign_key_load(m->key_path, &key);
 	if (rc == TT_ERR_IO)
-		return bad(m, "%s: %s", m->key_path, tt_strerrno(errno));
+		return bad(c, "%s: %s", m->key_path, tt_strerrno(errno));
 	if (rc != TT_OK)
-		return bad(m, "%s: not a signing key (one line of base64 of 64 bytes, as keygen --kind sign writes)",
+		return bad(c, "%s: not a signing key (one line of base64 of 64 bytes, as keygen --kind sign writes)",
 		           m->key_path);
 	if (m->clear) {
 		crypto_wipe(&key, sizeof key);
-		status = admin_send(what, mq, topic, NULL, 0, true);
+		status = admin_send(what, mq, topic, NULL, 0, true, out);
 		if (status == 0)
-			printf("cleared %s on %s\n", what, topic);
+			admin_say(out, false, "cleared %s on %s", what, topic);
 		return status;
 	}
 
-	int64_t created = clock_now(), ttl = life(m, created);
+	int64_t created = clock_now(), ttl = life(c, created);
 	if (!ttl) {
 		status = 2;
 		goto out;
 	}
 	envelope_uuid(id);
-	if ((status = build(m, created, ttl, id, &json)) != 0)
+	if ((status = build(c, created, ttl, id, &json)) != 0)
 		goto out;
 	if (signed_parse(json, strlen(json), &check, why, sizeof why) != TT_OK) {
-		status = bad(m, "%s", why);
+		status = bad(c, "%s", why);
 		goto out;
 	}
 	signed_msg_free(&check);
 	if (!(wire = signed_wrap(json, strlen(json), &key))) {
-		fprintf(stderr, "tramtin-admin: %s: out of memory\n", what);
+		admin_say(out, true, "%s: out of memory", what);
 		status = 1;
 		goto out;
 	}
-	status = admin_send(what, mq, topic, wire, strlen(wire), m->type != SIGNED_CMD);
+	status = admin_send(what, mq, topic, wire, strlen(wire), m->type != SIGNED_CMD, out);
 	if (status == 0)
-		printf("sent %s %s to %s\n", what, id, topic);
+		admin_say(out, false, "sent %s %s to %s", what, id, topic);
 out:
 	crypto_wipe(&key, sizeof key);
 	free(json);
 	free(wire);
-	fflush(stdout);
 	return status;
 }

@@ -88,6 +88,7 @@ typedef struct session {
 	char probe[200];  /* listen_retained's end marker topic, or "" */
 	bool probe_seen;
 	const char *topic; /* admin_send: the one topic published on */
+	const admin_out *out; /* where lines go (NULL: stdout / stderr) */
 } session;
 
 static uint64_t now_ms(void)
@@ -110,8 +111,25 @@ static void fail(session *s, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	if (!s->failed)
-		fprintf(stderr, "tramtin-admin: %s: %s\n", s->what, line);
+		admin_say(s->out, true, "%s: %s", s->what, line);
 	s->failed = true;
+}
+
+void admin_say(const admin_out *out, bool error, const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (out && out->line) {
+		out->line(out->ctx, error, line);
+	} else if (error) {
+		fprintf(stderr, "tramtin-admin: %s\n", line);
+	} else {
+		printf("%s\n", line);
+		fflush(stdout);
+	}
 }
 
 char *admin_read_file(const char *path, size_t max, size_t *len)
@@ -250,9 +268,8 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 		return;
 	blob *b = &s->blobs[bi];
 	if (++b->acked == b->to_send && !s->gc) {
-		printf("sent %s (%" PRIu64 " bytes, %" PRIu32 " chunk%s)\n", b->sha, b->size, b->chunks,
-		       b->chunks == 1 ? "" : "s");
-		fflush(stdout);
+		admin_say(s->out, false, "sent %s (%" PRIu64 " bytes, %" PRIu32 " chunk%s)", b->sha, b->size,
+		          b->chunks, b->chunks == 1 ? "" : "s");
 	}
 }
 
@@ -366,7 +383,9 @@ static int session_open(session *s)
 	char id[64];
 	mosquitto_lib_init();
 	s->lib = true;
-	snprintf(id, sizeof id, "tramtin-admin-%ld", (long)getpid());
+	/* unique per session: the console runs several at once, and a broker
+	 * drops a client whose id another takes */
+	snprintf(id, sizeof id, "tramtin-admin-%ld-%08" PRIx32, (long)getpid(), randombytes_random());
 	if (!(s->mosq = mosquitto_new(id, true, s))) {
 		fail(s, "out of memory");
 		return 1;
@@ -578,9 +597,9 @@ static bool send_blob(session *s, long bi)
 	return ok;
 }
 
-int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message)
+int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message, const admin_out *out)
 {
-	session s = {.mq = mq, .what = "bundle publish"};
+	session s = {.mq = mq, .what = "bundle publish", .out = out};
 	char path[4096], why[512], topic[256];
 	unsigned char sig[64];
 	bundle_manifest m = {0};
@@ -679,10 +698,8 @@ int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message)
 	if (n && !listen_retained(&s, topics, n, MQTT_SUB_OPT_NO_LOCAL))
 		goto out;
 	if (s.sub_refused) {
-		fprintf(stderr,
-		        "tramtin-admin: bundle publish: the broker refused to show what %s/blob/ holds; every blob is "
-		        "sent\n",
-		        s.root);
+		admin_say(out, false, "bundle publish: the broker refused to show what %s/blob/ holds; every blob is sent",
+		          s.root);
 		for (size_t i = 0; i < s.n_blobs; i++)
 			s.blobs[i].present = s.blobs[i].size == 0;
 	}
@@ -690,18 +707,17 @@ int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message)
 	for (size_t i = 0; i < s.n_blobs; i++) {
 		const blob *b = &s.blobs[i];
 		if (b->size == 0)
-			printf("empty %s (0 bytes, nothing to send)\n", b->sha);
+			admin_say(out, false, "empty %s (0 bytes, nothing to send)", b->sha);
 		else if (b->present)
-			printf("kept %s (already on the broker)\n", b->sha);
+			admin_say(out, false, "kept %s (already on the broker)", b->sha);
 		kept += b->present;
 		s.blobs[i].send = !b->present;
 	}
-	fflush(stdout);
 	for (size_t i = 0; i < s.n_blobs; i++) {
 		if (!s.blobs[i].send)
 			continue;
 		if (s.blobs[i].differs)
-			printf("replacing %s (chunk 0 on the broker differs)\n", s.blobs[i].sha);
+			admin_say(out, false, "replacing %s (chunk 0 on the broker differs)", s.blobs[i].sha);
 		if (!send_blob(&s, (long)i))
 			goto out;
 		sent++;
@@ -710,9 +726,10 @@ int admin_publish(const char *dir, const admin_mqtt *mq, size_t max_message)
 	snprintf(topic, sizeof topic, "%s/manifest", s.root);
 	if (!publish(&s, topic, wire, strlen(wire), -1, true) || !wait_acks(&s, 0))
 		goto out;
-	printf("published %s version %" PRId64 " on %s: %zu blob%s sent (%" PRIu64 " bytes), %zu kept; %" PRIu64
-	       " bytes sent in all\n",
-	       m.channel, m.version, s.root, sent, sent == 1 ? "" : "s", blob_bytes, kept, s.bytes_sent);
+	admin_say(out, false,
+	          "published %s version %" PRId64 " on %s: %zu blob%s sent (%" PRIu64 " bytes), %zu kept; %" PRIu64
+	          " bytes sent in all",
+	          m.channel, m.version, s.root, sent, sent == 1 ? "" : "s", blob_bytes, kept, s.bytes_sent);
 	status = 0;
 out:
 	if (topics)
@@ -724,15 +741,14 @@ out:
 	free(json);
 	free(sigtext);
 	free(wire);
-	fflush(stdout);
 	return status;
 }
 
 /* ---- bundle gc ---------------------------------------------------------- */
 
-int admin_gc(const char *channel, const admin_mqtt *mq)
+int admin_gc(const char *channel, const admin_mqtt *mq, const admin_out *out)
 {
-	session s = {.mq = mq, .what = "bundle gc", .gc = true};
+	session s = {.mq = mq, .what = "bundle gc", .gc = true, .out = out};
 	char t1[192], t2[192], topic[256], why[512];
 	bundle_manifest m = {0};
 	char *json = NULL;
@@ -775,7 +791,7 @@ int admin_gc(const char *channel, const admin_mqtt *mq)
 		blob *b = find_blob(&s, f->sha256, 64);
 		if (!b) {
 			if (f->size && (b = add_blob(&s, f->sha256))) {
-				printf("missing %s (used by %s, not on the broker)\n", f->sha256, f->path);
+				admin_say(out, false, "missing %s (used by %s, not on the broker)", f->sha256, f->path);
 				b->present = true;
 				missing++;
 			}
@@ -804,34 +820,36 @@ int admin_gc(const char *channel, const admin_mqtt *mq)
 	for (size_t i = 0; i < s.n_blobs; i++) {
 		const blob *b = &s.blobs[i];
 		if (!b->present) {
-			printf("removed %s (%" PRIu32 " chunk%s)\n", b->sha, b->to_send, b->to_send == 1 ? "" : "s");
+			admin_say(out, false, "removed %s (%" PRIu32 " chunk%s)", b->sha, b->to_send,
+			          b->to_send == 1 ? "" : "s");
 			removed++;
 		} else if (b->to_send) {
-			printf("trimmed %s (%" PRIu32 " chunk%s beyond its size)\n", b->sha, b->to_send,
-			       b->to_send == 1 ? "" : "s");
+			admin_say(out, false, "trimmed %s (%" PRIu32 " chunk%s beyond its size)", b->sha, b->to_send,
+			          b->to_send == 1 ? "" : "s");
 			trimmed++;
 		} else if (b->n_seen) {
 			kept++;
 		}
 	}
-	printf("gc %s: %zu blob%s removed, %zu trimmed, %zu kept for version %" PRId64 " (%" PRIu64
-	       " retained message%s cleared)%s\n",
-	       channel, removed, removed == 1 ? "" : "s", trimmed, kept, m.version, cleared, cleared == 1 ? "" : "s",
-	       missing ? "; some blobs of the manifest are missing: publish it again" : "");
+	admin_say(out, false,
+	          "gc %s: %zu blob%s removed, %zu trimmed, %zu kept for version %" PRId64 " (%" PRIu64
+	          " retained message%s cleared)%s",
+	          channel, removed, removed == 1 ? "" : "s", trimmed, kept, m.version, cleared, cleared == 1 ? "" : "s",
+	          missing ? "; some blobs of the manifest are missing: publish it again" : "");
 	status = 0;
 out:
 	session_close(&s);
 	bundle_manifest_free(&m);
 	free(json);
-	fflush(stdout);
 	return status;
 }
 
 /* ---- one message: announce, survey, cmd ---------------------------------- */
 
-int admin_send(const char *what, const admin_mqtt *mq, const char *topic, const void *data, size_t len, bool retain)
+int admin_send(const char *what, const admin_mqtt *mq, const char *topic, const void *data, size_t len, bool retain,
+               const admin_out *out)
 {
-	session s = {.mq = mq, .what = what, .topic = topic};
+	session s = {.mq = mq, .what = what, .topic = topic, .out = out};
 	int status = 1;
 	if (len > 268435455) {
 		fail(&s, "%s: a message of %zu bytes is above MQTT's limit", topic, len);
