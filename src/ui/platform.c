@@ -467,6 +467,7 @@ static void maybe_swap_content(ui *u)
 		return;
 	if (u->services.content_swap(u->services.ctx, &u->bundle)) {
 		tt_info("showing the new content");
+		u->content_swaps++;
 		if (attract) { /* it held pages of the old bundle: start it again */
 			ui_home(u);
 			ui_go(u, "attract", NULL);

@@ -10,7 +10,8 @@
  * script line and what was on screen.  Two commands beyond
  * ARCHITECTURE.md's: `touch` (a tap through SDL's finger events) and
  * `hold @id MS` or `hold X Y MS` (press, keep for MS of the kiosk's clock,
- * release), `press Tab|Shift+Tab|Return|space` (a hardware key: focus). */
+ * release), `press Tab|Shift+Tab|Return|space` (a hardware key: focus),
+ * `wait-content MS` (real time, until newer content is shown: network tests). */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -24,7 +25,7 @@
 #include "ui/script.h"
 
 enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_HOLD, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
-          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP, OP_PRESS };
+          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP, OP_PRESS, OP_WAIT_CONTENT };
 
 struct cmd {
 	enum op op;
@@ -47,7 +48,7 @@ static const struct {
 	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"touch", OP_TOUCH}, {"hold", OP_HOLD}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
 	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
 	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
-	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP}, {"press", OP_PRESS},
+	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP}, {"press", OP_PRESS}, {"wait-content", OP_WAIT_CONTENT},
 };
 
 void script_free(script *s)
@@ -185,6 +186,7 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 		break;
 	case OP_ADVANCE:
 	case OP_WAIT_DELIVERED:
+	case OP_WAIT_CONTENT:
 	case OP_SLEEP:
 		if (a1 && !a2 && number(a1, &c->a))
 			ok = true;
@@ -296,6 +298,7 @@ struct run {
 	ui *u;
 	const script_host *host;
 	const struct cmd *c;
+	uint64_t swaps_seen; /* content swaps a wait-content already waited for */
 };
 
 static void pump(struct run *r)
@@ -670,6 +673,11 @@ static bool text_seen(struct run *r)
 	return visible_text(r->u, r->c->str);
 }
 
+static bool content_swapped(struct run *r)
+{
+	return r->u->content_swaps > r->swaps_seen;
+}
+
 static bool delivered(struct run *r)
 {
 	return r->host && r->host->delivered && r->host->delivered(r->host->ctx) == 1;
@@ -677,7 +685,7 @@ static bool delivered(struct run *r)
 
 int script_run(script *s, ui *u, const script_host *host)
 {
-	struct run r = {s, u, host, NULL};
+	struct run r = {s, u, host, NULL, 0};
 	for (size_t i = 0; i < s->n; i++) {
 		r.c = &s->cmds[i];
 		pump(&r);
@@ -737,6 +745,12 @@ int script_run(script *s, ui *u, const script_host *host)
 			break;
 		case OP_SLEEP:
 			wait_real(&r, r.c->a, NULL);
+			break;
+		case OP_WAIT_CONTENT: /* until newer content is on screen (it swaps in on an idle home screen) */
+			wait_real(&r, r.c->a, content_swapped);
+			if (!content_swapped(&r))
+				rc = fail(&r, "wait-content: no newer content was shown within %ld ms", r.c->a);
+			r.swaps_seen = u->content_swaps;
 			break;
 		case OP_PRESS: { /* a hardware key, as a keyboard or a switch device sends it */
 			SDL_Event ev = {.type = SDL_KEYDOWN};

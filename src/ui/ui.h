@@ -117,6 +117,7 @@ typedef struct ui {
 	bool exit_desktop;        /* quit from the admin screen: not to be restarted */
 	uint64_t press_ms;        /* when the pointer went down (the admin gesture) */
 	char focus_id[UI_ID_LEN]; /* keyboard / switch focus ("" none): Tab moves it, Enter activates */
+	uint64_t content_swaps;   /* newer content shown since start (scripts wait on it) */
 	uint64_t idle_warning_ms; /* when "Are you still there?" came up; 0: not up */
 	bool screen_off;          /* blank (staff command or schedule) until touched or turned on */
 	bool closed;              /* outside the opening hours ([schedule]) */

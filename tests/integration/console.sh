@@ -129,7 +129,7 @@ for _ in $(seq 300); do
 done
 grep -q '"state":"done","version":1' last.json || die "publish: $(cat last.json)"
 grep -q 'published ht/test version 1' last.json || die "publish log: $(cat last.json)"
-{ echo "sleep 3000"; echo "expect-screen home"; echo "tap @home.notices"
+{ echo "wait-content 60000"; echo "expect-screen home"; echo "tap @home.notices"
   echo 'wait-for "Kiểm tra bảng điều khiển" 20000'; echo "tap @list.item.1"; echo 'expect "Thông báo do bài kiểm tra tạo"'
   echo "sleep 1000"; } > kiosk.script
 "$TRAMTIN" --headless --config k1.ini --script kiosk.script > kiosk.out 2> kiosk.log || die "kiosk: $(tail -5 kiosk.log)"
