@@ -67,6 +67,12 @@ static void draw(ui *u)
 	int cols = u->portrait ? 2 : 3, rows = u->portrait ? 3 : 2, gap = 28;
 	int tw = (area.w - (cols - 1) * gap) / cols;
 	int th = (bottom - y - (rows - 1) * gap) / rows;
+	const char *labels[6], *subs[6];
+	for (int i = 0; i < 6; i++) {
+		labels[i] = _(tiles[i].label);
+		subs[i] = _(tiles[i].sub);
+	}
+	ui_tiles_fit(u, labels, subs, 6, (SDL_Rect){area.x, y, tw, th});
 	for (int i = 0; i < 6; i++) {
 		SDL_Rect r = {area.x + (i % cols) * (tw + gap), y + (i / cols) * (th + gap), tw, th};
 		ui_tile(u, tiles[i].id, _(tiles[i].label), _(tiles[i].sub), r, tiles[i].color, tiles[i].icon);

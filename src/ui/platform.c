@@ -659,6 +659,7 @@ static void draw_frame(ui *u, bool full)
 	u->dirty = false;
 	u->n_widgets = 0;
 	u->scroll_registered = false;
+	u->tile_size = u->tile_ssize = 0;
 	u->now = clock_now();
 	ui_cache_frame_begin(u);
 	rencache_begin(u->rc);

@@ -118,6 +118,7 @@ typedef struct ui {
 	uint64_t press_ms;        /* when the pointer went down (the admin gesture) */
 	char focus_id[UI_ID_LEN]; /* keyboard / switch focus ("" none): Tab moves it, Enter activates */
 	uint64_t content_swaps;   /* newer content shown since start (scripts wait on it) */
+	int tile_size, tile_ssize; /* this frame's common tile text sizes (0: none) */
 	uint64_t idle_warning_ms; /* when "Are you still there?" came up; 0: not up */
 	bool screen_off;          /* blank (staff command or schedule) until touched or turned on */
 	bool closed;              /* outside the opening hours ([schedule]) */
@@ -260,6 +261,9 @@ void ui_icon(ui *u, int kind, int cx, int cy, int s, SDL_Color c, SDL_Color bg);
 typedef enum ui_button_style { BTN_PRIMARY, BTN_SECONDARY, BTN_NAV, BTN_DANGER } ui_button_style;
 void ui_button(ui *u, const char *id, const char *label, SDL_Rect r, ui_button_style style);
 void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect r, SDL_Color color, int icon);
+/* Tiles of size r drawn together share one text size: the largest at
+ * which all n fit (set for this frame's tiles; 0 sizes: each its own). */
+void ui_tiles_fit(ui *u, const char *const *labels, const char *const *subs, int n, SDL_Rect r);
 /* A list row: title and summary; returns its height (measures if r.h 0). */
 void ui_list_item(ui *u, const char *id, const char *title, const char *summary, const char *meta, SDL_Rect r);
 /* Text widget (role text) wrapped in width: returns height. */

@@ -295,6 +295,50 @@ void ui_button(ui *u, const char *id, const char *label, SDL_Rect r, ui_button_s
 	button_icon(u, id, label, r, style, ICON_NONE);
 }
 
+/* A tile's words area, and the text sizes at which label and sub fit in
+ * it: from the sizes given down (label first, to 40; then the sub, to 28). */
+struct tile_box {
+	bool narrow;
+	int pad, is, x, w, top;
+};
+
+static struct tile_box tile_box(SDL_Rect r)
+{
+	struct tile_box b = {.narrow = r.w < 560, .pad = 32};
+	b.is = b.narrow ? 96 : 112;
+	b.x = b.narrow ? r.x + b.pad : r.x + b.pad + b.is + 32;
+	b.w = r.x + r.w - b.pad - b.x;
+	b.top = b.narrow ? b.is + 24 : 0;
+	return b;
+}
+
+static bool tile_fit(ui *u, const char *label, const char *sub, SDL_Rect r, int *size, int *ssize, int *lh, int *sh)
+{
+	struct tile_box b = tile_box(r);
+	SDL_Color any = {0, 0, 0, 255}; /* measuring only */
+	for (;;) {
+		*lh = ui_text_wrapped(u, FACE_BOLD, *size, any, b.x, 0, b.w, label, 0, false);
+		*sh = sub && *sub ? ui_text_wrapped(u, FACE_REGULAR, *ssize, any, b.x, 0, b.w, sub, 0, false) + 12 : 0;
+		if (b.top + *lh + *sh <= r.h - 2 * b.pad)
+			return true;
+		if (*size > 40)
+			*size -= 6;
+		else if (*ssize > 28)
+			*ssize -= 3;
+		else
+			return false;
+	}
+}
+
+void ui_tiles_fit(ui *u, const char *const *labels, const char *const *subs, int n, SDL_Rect r)
+{
+	int size = 56, ssize = 34, lh, sh;
+	for (int i = 0; i < n; i++)
+		tile_fit(u, labels[i], subs ? subs[i] : NULL, r, &size, &ssize, &lh, &sh);
+	u->tile_size = size;
+	u->tile_ssize = ssize;
+}
+
 void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect r, SDL_Color color, int ic)
 {
 	const ui_theme *t = &u->theme;
@@ -313,22 +357,13 @@ void ui_tile(ui *u, const char *id, const char *label, const char *sub, SDL_Rect
 	/* Wide tiles: pictogram in a left column, words to its right.  Narrow
 	 * (portrait) tiles: pictogram above the words, so they keep the whole
 	 * width.  The label shrinks before it would be cut. */
-	bool narrow = r.w < 560;
-	int pad = 32, is = narrow ? 96 : 112;
-	int x = narrow ? r.x + pad : r.x + pad + is + 32, w = r.x + r.w - pad - x;
-	int top = narrow ? is + 24 : 0;
+	struct tile_box b = tile_box(r);
+	bool narrow = b.narrow;
+	int is = b.is, x = b.x, w = b.w, top = b.top, pad = b.pad;
 	SDL_Color soft = u->high_contrast ? t->muted : (SDL_Color){255, 255, 255, 230};
-	int size = 56, ssize = 34, lh, sh;
-	for (;;) {
-		lh = ui_text_wrapped(u, FACE_BOLD, size, fg, x, 0, w, label, 0, false);
-		sh = sub && *sub ? ui_text_wrapped(u, FACE_REGULAR, ssize, soft, x, 0, w, sub, 0, false) + 12 : 0;
-		if (top + lh + sh <= r.h - 2 * pad || (size <= 40 && ssize <= 28))
-			break;
-		if (size > 40)
-			size -= 6;
-		else
-			ssize -= 3;
-	}
+	/* a set of tiles shares one size (ui_tiles_fit), else each fits alone */
+	int size = u->tile_size ? u->tile_size : 56, ssize = u->tile_ssize ? u->tile_ssize : 34, lh, sh;
+	tile_fit(u, label, sub, r, &size, &ssize, &lh, &sh);
 	if (wd && top + lh + sh > r.h - 16)
 		wd->clipped = true;
 	int y = r.y + (r.h - top - lh - sh) / 2 + top;
