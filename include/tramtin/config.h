@@ -76,6 +76,11 @@ tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen);
 /* Checks values that depend on each other; same error contract. */
 tt_err config_check(const tt_config *c, const char *path, char *err, size_t errlen);
 
+/* True if s may be a kiosk id, province or commune: one or more letters,
+ * digits, '-' or '_' (they are MQTT topic levels and the kiosk's MQTT user
+ * name: no '/', '+', '#' or spaces).  The length is the caller's check. */
+bool config_id_valid(const char *s);
+
 /* True if the kiosk's screen should be on at local weekday (1 = Monday)
  * and minute of the day ([schedule]; always true without hours). */
 bool config_open_at(const tt_config *c, int wday, int minute);

@@ -86,4 +86,28 @@ bool admin_msg_topic(signed_type type, const char *target, char *out, size_t out
  * error line to out names it, after "TYPE: "). */
 int admin_message(const admin_msg *msg, const admin_mqtt *mq, const admin_out *out);
 
+/* What tramtin-admin provision was given (strings borrowed; NULL: not
+ * given).  port is already defaulted (8883 with tls_ca, else 1883). */
+typedef struct admin_provision_args {
+	const char *id, *province, *commune;
+	const char *passwd;        /* mosquitto password file: make the account */
+	const char *kiosks;        /* the collector's registry: add "id public_key" */
+	const char *public_key;    /* the kiosk's (tramtin --print-public-key) */
+	const char *host;
+	int port;
+	const char *tls_ca;        /* as the kiosk will find it */
+	const char *collector_key; /* [collector] public_key */
+	const char *followup_url;
+	const char *content_keys;  /* [trust] content_keys */
+	const char *out;           /* the kiosk.ini to create; NULL: standard output */
+} admin_provision_args;
+
+/* Checks every value, refuses an id already in the password file or the
+ * registry, then writes the kiosk.ini (unless only a key is registered:
+ * kiosks without passwd), adds the account with a new random password and
+ * registers the key.  Says what it did on stdout (stderr when the kiosk.ini
+ * goes to stdout).  Returns the exit status: 0; 1 a file could not be
+ * read or written; 2 a bad value or a duplicate id (one line on stderr). */
+int admin_provision(const admin_provision_args *p);
+
 #endif

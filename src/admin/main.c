@@ -7,9 +7,10 @@
  *   tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]
  *   tramtin-admin announce|survey|cmd --key PREFIX.key --target T ... --host H --port P (usage() below)
  *   tramtin-admin console --workdir DIR --key PREFIX.key --channel CH --host H --port P ... (console.c)
+ *   tramtin-admin provision KIOSK_ID --province P --commune C [--passwd FILE] [--kiosks FILE --public-key B64] ...
  *
  * This file only reads arguments and calls the core (bundle.h, crypto.h)
- * or publish.c, message.c and console.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
+ * or publish.c, message.c, console.c and provision.c.  Exit status: 0 done; 1 a runtime failure (broker, disk);
  * 2 bad usage or a bad file, with one line on stderr naming the value or
  * the file at fault. */
 #include <errno.h>
@@ -59,6 +60,10 @@ static void usage(FILE *f)
 	           "                             --host H --port P [--username U --password W]\n"
 	           "                             [--bind 127.0.0.1] [--http-port 8090] [--kiosk-size 1920x1080]\n"
 	           "       tramtin-admin pin-hash < PIN   (prints the [admin] pin_hash line for kiosk.ini)\n"
+	           "       tramtin-admin provision KIOSK_ID --province P --commune C [--passwd FILE]\n"
+	           "                               [--kiosks FILE --public-key B64] [--host H] [--port P] [--tls-ca FILE]\n"
+	           "                               [--collector-key B64] [--followup-url URL] [--content-keys \"CH=KEY ...\"]\n"
+	           "                               [--out kiosk.ini]\n"
 	           "       tramtin-admin --version\n"
 	           "\n"
 	           "T: ht (the province), ht/<commune> (a commune), ht/<commune>/<kiosk> (one kiosk).\n"
@@ -68,7 +73,13 @@ static void usage(FILE *f)
 	           "console: a web page on this machine for the channel's clerk (pages, notices, posters, previews\n"
 	           "drawn by the kiosk, publishing, announcements, surveys, which kiosks have applied what); it\n"
 	           "prints the address to open, with a token.  DIR holds the channel's source (made from\n"
-	           "assets/content if empty).  --http-port 0 takes a free port.\n");
+	           "assets/content if empty).  --http-port 0 takes a free port.\n"
+	           "provision: --passwd adds the kiosk's account (a new random password) to a mosquitto password\n"
+	           "file; --kiosks adds \"KIOSK_ID KEY\" to the collector's registry (KEY: tramtin --config kiosk.ini\n"
+	           "--print-public-key, on the kiosk); an id already in either file is refused.  It prints (or\n"
+	           "writes to --out) the kiosk's kiosk.ini, the only place the password goes, unless it only\n"
+	           "registers a key.  --tls-ca is the CA file's path on the kiosk; --port defaults to 8883 with\n"
+	           "--tls-ca, else 1883.\n");
 }
 
 #if defined(__GNUC__)
@@ -539,12 +550,45 @@ static int cmd_cmd(int argc, char **argv)
 	return admin_message(&m, &mq, NULL);
 }
 
+/* A new kiosk: its broker account, its registration, its kiosk.ini. */
+static int cmd_provision(int argc, char **argv)
+{
+	opts o = {.cmd = "provision",
+	          .names = {"province", "commune", "passwd", "kiosks", "public-key", "host", "port", "tls-ca",
+	                    "collector-key", "followup-url", "content-keys", "out"},
+	          .pos_name = "KIOSK_ID"};
+	static const char *const req[] = {"province", "commune", NULL};
+	static const char *const files[] = {"passwd", "kiosks", "out", NULL};
+	uint64_t port = 0;
+	if (parse(&o, argc, argv) || need(&o, req) || !number(&o, "port", 1, 65535, &port))
+		return 2;
+	for (const char *const *f = files; *f; f++)
+		if (not_empty(&o, *f))
+			return 2;
+	admin_provision_args a = {
+	    .id = o.pos,
+	    .province = opt(&o, "province"),
+	    .commune = opt(&o, "commune"),
+	    .passwd = opt(&o, "passwd"),
+	    .kiosks = opt(&o, "kiosks"),
+	    .public_key = opt(&o, "public-key"),
+	    .host = opt(&o, "host"),
+	    .port = port ? (int)port : opt(&o, "tls-ca") ? 8883 : 1883,
+	    .tls_ca = opt(&o, "tls-ca"),
+	    .collector_key = opt(&o, "collector-key"),
+	    .followup_url = opt(&o, "followup-url"),
+	    .content_keys = opt(&o, "content-keys"),
+	    .out = opt(&o, "out"),
+	};
+	return admin_provision(&a);
+}
+
 int main(int argc, char **argv)
 {
 	tt_log_init("tramtin-admin", TT_LOG_WARN);
 	if (argc < 2)
-		return usage_error("a command is needed: keygen, bundle build|sign|publish|gc, announce, survey or cmd "
-		                   "(--help shows them)");
+		return usage_error("a command is needed: keygen, bundle build|sign|publish|gc, announce, survey, cmd, "
+		                   "console or provision (--help shows them)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
@@ -569,9 +613,12 @@ int main(int argc, char **argv)
 		return cmd_cmd(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "console"))
 		return cmd_console(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "provision"))
+		return cmd_provision(argc - 2, argv + 2);
 	if (strcmp(argv[1], "bundle") != 0)
-		return usage_error(
-		    "unknown command '%s' (keygen, pin-hash, bundle build|sign|publish|gc, announce, survey, cmd or console)", argv[1]);
+		return usage_error("unknown command '%s' (keygen, pin-hash, bundle build|sign|publish|gc, announce, survey, "
+		                   "cmd, console or provision)",
+		                   argv[1]);
 	if (argc < 3)
 		return usage_error("bundle: build, sign, publish or gc is needed");
 	if (!strcmp(argv[2], "build"))

@@ -94,9 +94,9 @@ tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen)
 	return rc != TT_OK ? rc : config_check(c, path, err, errlen);
 }
 
-static bool id_ok(const char *s)
+bool config_id_valid(const char *s)
 {
-	if (!*s)
+	if (!s || !*s)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
@@ -129,15 +129,15 @@ tt_err config_check(const tt_config *c, const char *path, char *err, size_t errl
 {
 	const char *p = path ? path : "(defaults)";
 	/* Ids appear in MQTT topics: no '/', '+', '#' or spaces. */
-	if (!id_ok(c->kiosk_id)) {
+	if (!config_id_valid(c->kiosk_id)) {
 		snprintf(err, errlen, "%s: [kiosk] id: must be letters, digits, '-' or '_'; got '%s'", p, c->kiosk_id);
 		return TT_ERR_CONFIG;
 	}
-	if (!id_ok(c->province)) {
+	if (!config_id_valid(c->province)) {
 		snprintf(err, errlen, "%s: [kiosk] province: must be letters, digits, '-' or '_'; got '%s'", p, c->province);
 		return TT_ERR_CONFIG;
 	}
-	if (!id_ok(c->commune)) {
+	if (!config_id_valid(c->commune)) {
 		snprintf(err, errlen, "%s: [kiosk] commune: must be letters, digits, '-' or '_'; got '%s'", p, c->commune);
 		return TT_ERR_CONFIG;
 	}
