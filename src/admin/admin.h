@@ -13,6 +13,7 @@ typedef struct admin_mqtt {
 	const char *host;
 	int port;
 	const char *username, *password; /* NULL: anonymous */
+	const char *tls_ca;              /* NULL: no TLS; else the CA that signed the broker's certificate */
 } admin_mqtt;
 
 #define ADMIN_MAX_MESSAGE_DEFAULT (256 * 1024)

@@ -3,8 +3,9 @@
  *   tramtin-admin keygen --kind sign|box --out PREFIX
  *   tramtin-admin bundle build SRC --out DIR --channel CH [--version N] [--chunk BYTES]
  *   tramtin-admin bundle sign DIR --key PREFIX.key
- *   tramtin-admin bundle publish DIR --host H --port P [--username U --password W] [--max-message BYTES]
- *   tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]
+ *   tramtin-admin bundle publish DIR --host H --port P [--username U --password W] [--tls-ca FILE]
+ *                                    [--max-message BYTES]
+ *   tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W] [--tls-ca FILE]
  *   tramtin-admin announce|survey|cmd --key PREFIX.key --target T ... --host H --port P (usage() below)
  *   tramtin-admin console --workdir DIR --key PREFIX.key --channel CH --host H --port P ... (console.c)
  *   tramtin-admin provision KIOSK_ID --province P --commune C [--passwd FILE] [--kiosks FILE --public-key B64] ...
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin.h"
 #include "admin/console.h"
@@ -43,21 +45,23 @@ static void usage(FILE *f)
 	           "       tramtin-admin bundle build SRC --out DIR --channel CH [--version N] [--chunk BYTES]\n"
 	           "       tramtin-admin bundle sign DIR --key PREFIX.key\n"
 	           "       tramtin-admin bundle publish DIR --host H --port P [--username U --password W]\n"
-	           "                                        [--max-message BYTES]\n"
+	           "                                        [--tls-ca FILE] [--max-message BYTES]\n"
 	           "       tramtin-admin bundle gc --channel CH --host H --port P [--username U --password W]\n"
+	           "                               [--tls-ca FILE]\n"
 	           "       tramtin-admin announce --key PREFIX.key --target T\n"
 	           "                              (--text-vi TEXT [--text-en TEXT] [--from TIME] [--to TIME]\n"
-	           "                               [--ttl S] | --clear) --host H --port P [--username U --password W]\n"
+	           "                               [--ttl S] | --clear) --host H --port P\n"
+	           "                              [--username U --password W] [--tls-ca FILE]\n"
 	           "       tramtin-admin survey --key PREFIX.key --target T\n"
 	           "                            (--question-vi Q [--question-en Q]\n"
 	           "                             --answer \"VI[|EN]\" (2 to 6 times)\n"
 	           "                             [--from TIME] [--to TIME] [--ttl S] | --clear)\n"
-	           "                            --host H --port P [--username U --password W]\n"
+	           "                            --host H --port P [--username U --password W] [--tls-ca FILE]\n"
 	           "       tramtin-admin cmd --key PREFIX.key --target ht/<commune>/<kiosk>\n"
 	           "                         --cmd sync|restart|screen-off|screen-on [--ttl S]\n"
-	           "                         --host H --port P [--username U --password W]\n"
+	           "                         --host H --port P [--username U --password W] [--tls-ca FILE]\n"
 	           "       tramtin-admin console --workdir DIR --key PREFIX.key --channel ht/<commune>\n"
-	           "                             --host H --port P [--username U --password W]\n"
+	           "                             --host H --port P [--username U --password W] [--tls-ca FILE]\n"
 	           "                             [--bind 127.0.0.1] [--http-port 8090] [--kiosk-size 1920x1080]\n"
 	           "       tramtin-admin pin-hash < PIN   (prints the [admin] pin_hash line for kiosk.ini)\n"
 	           "       tramtin-admin provision KIOSK_ID --province P --commune C [--passwd FILE]\n"
@@ -70,6 +74,7 @@ static void usage(FILE *f)
 	           "TIME: YYYY-MM-DDTHH:MM:SSZ (UTC) or \"YYYY-MM-DD HH:MM\" (Vietnam time, UTC+7).\n"
 	           "--ttl: seconds the message stays valid (default: 7 days for announce and survey, longer\n"
 	           "if --to needs it; 600 for cmd).  --clear empties the target's retained announce or survey.\n"
+	           "--tls-ca: connect with TLS, checking the broker's certificate against this CA (scripts/mkcerts).\n"
 	           "console: a web page on this machine for the channel's clerk (pages, notices, posters, previews\n"
 	           "drawn by the kiosk, publishing, announcements, surveys, which kiosks have applied what); it\n"
 	           "prints the address to open, with a token.  DIR holds the channel's source (made from\n"
@@ -349,6 +354,11 @@ static bool mqtt_opts(const opts *o, admin_mqtt *mq)
 	mq->port = (int)port;
 	mq->username = opt(o, "username");
 	mq->password = opt(o, "password");
+	mq->tls_ca = opt(o, "tls-ca");
+	if (mq->tls_ca && access(mq->tls_ca, R_OK) != 0) {
+		usage_error("%s: --tls-ca %s: %s", o->cmd, mq->tls_ca, tt_strerrno(errno));
+		return false;
+	}
 	if (mq->password && !mq->username) {
 		usage_error("%s: --password needs --username", o->cmd);
 		return false;
@@ -359,7 +369,7 @@ static bool mqtt_opts(const opts *o, admin_mqtt *mq)
 static int cmd_publish(int argc, char **argv)
 {
 	opts o = {.cmd = "bundle publish",
-	          .names = {"host", "port", "username", "password", "max-message"},
+	          .names = {"host", "port", "username", "password", "tls-ca", "max-message"},
 	          .pos_name = "DIR"};
 	admin_mqtt mq;
 	uint64_t max = ADMIN_MAX_MESSAGE_DEFAULT;
@@ -370,7 +380,7 @@ static int cmd_publish(int argc, char **argv)
 
 static int cmd_gc(int argc, char **argv)
 {
-	opts o = {.cmd = "bundle gc", .names = {"channel", "host", "port", "username", "password"}};
+	opts o = {.cmd = "bundle gc", .names = {"channel", "host", "port", "username", "password", "tls-ca"}};
 	static const char *const req[] = {"channel", NULL};
 	admin_mqtt mq;
 	if (parse(&o, argc, argv) || need(&o, req) || !mqtt_opts(&o, &mq))
@@ -384,8 +394,8 @@ static int cmd_gc(int argc, char **argv)
 static int cmd_console(int argc, char **argv)
 {
 	opts o = {.cmd = "console",
-	          .names = {"workdir", "key", "channel", "host", "port", "username", "password", "bind", "http-port",
-	                    "kiosk-size"}};
+	          .names = {"workdir", "key", "channel", "host", "port", "username", "password", "tls-ca", "bind",
+	                    "http-port", "kiosk-size"}};
 	static const char *const req[] = {"workdir", "key", "channel", NULL};
 	console_opts c = {.bind = "127.0.0.1", .http_port = 8090, .kiosk_w = 1920, .kiosk_h = 1080};
 	uint64_t port = 8090;
@@ -468,7 +478,7 @@ static int cmd_announce(int argc, char **argv)
 {
 	opts o = {.cmd = "announce",
 	          .names = {"key", "target", "text-vi", "text-en", "from", "to", "ttl", "host", "port", "username",
-	                    "password"},
+	                    "password", "tls-ca"},
 	          .flags = {"clear"}};
 	static const char *const req[] = {"text-vi", NULL};
 	static const char *const content[] = {"text-vi", "text-en", "from", "to", "ttl", NULL};
@@ -488,7 +498,7 @@ static int cmd_survey(int argc, char **argv)
 {
 	opts o = {.cmd = "survey",
 	          .names = {"key", "target", "question-vi", "question-en", "from", "to", "ttl", "host", "port",
-	                    "username", "password"},
+	                    "username", "password", "tls-ca"},
 	          .flags = {"clear"},
 	          .multi = "answer"};
 	static const char *const req[] = {"question-vi", NULL};
@@ -539,7 +549,7 @@ out:
 
 static int cmd_cmd(int argc, char **argv)
 {
-	opts o = {.cmd = "cmd", .names = {"key", "target", "cmd", "ttl", "host", "port", "username", "password"}};
+	opts o = {.cmd = "cmd", .names = {"key", "target", "cmd", "ttl", "host", "port", "username", "password", "tls-ca"}};
 	static const char *const req[] = {"cmd", NULL};
 	admin_msg m = {.type = SIGNED_CMD};
 	admin_mqtt mq;

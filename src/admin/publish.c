@@ -402,6 +402,14 @@ static int session_open(session *s)
 		fail(s, "out of memory");
 		return 1;
 	}
+	if (s->mq->tls_ca) {
+		int trc = mosquitto_tls_set(s->mosq, s->mq->tls_ca, NULL, NULL, NULL, NULL);
+		if (trc != MOSQ_ERR_SUCCESS) {
+			fail(s, "--tls-ca %s: %s", s->mq->tls_ca,
+			     trc == MOSQ_ERR_INVAL ? "cannot be read" : mosquitto_strerror(trc));
+			return 1;
+		}
+	}
 	int rc = mosquitto_connect_bind_v5(s->mosq, s->mq->host, s->mq->port, 30, NULL, NULL);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		fail(s, "mqtt %s:%d: cannot connect: %s", s->mq->host, s->mq->port,

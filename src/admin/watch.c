@@ -200,6 +200,8 @@ watch *watch_start(const admin_mqtt *mq, const char *channel, const unsigned cha
 	mosquitto_reconnect_delay_set(w->mosq, 1, 10, true);
 	if (mq->username)
 		mosquitto_username_pw_set(w->mosq, mq->username, mq->password);
+	if (mq->tls_ca && mosquitto_tls_set(w->mosq, mq->tls_ca, NULL, NULL, NULL, NULL) != MOSQ_ERR_SUCCESS)
+		tt_warn("console: --tls-ca %s: cannot be used; the kiosks' status will not show", mq->tls_ca);
 	/* connect_async: a broker down at start is reached when it comes up */
 	int rc = mosquitto_connect_bind_async(w->mosq, mq->host, mq->port, 30, NULL);
 	if (rc != MOSQ_ERR_SUCCESS)
