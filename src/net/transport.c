@@ -63,6 +63,7 @@ struct transport {
 	uint64_t content_gen, content_errors; /* last reported in the status */
 	outbox *ob;
 	bool connected;
+	bool refused_said;      /* a refused publish was logged on this connection */
 	int inflight;
 	uint64_t next_connect_ms, backoff_ms, next_status_ms;
 	char topic_up[256], topic_ack[256], topic_status[256];
@@ -160,6 +161,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags, const 
 		return;
 	}
 	t->connected = true;
+	t->refused_said = false;
 	t->inflight = 0;
 	t->backoff_ms = 0;
 	mosquitto_subscribe_v5(m, NULL, t->topic_ack, 1, 0, NULL);
@@ -196,10 +198,21 @@ static void on_publish(struct mosquitto *m, void *obj, int mid, int reason, cons
 	transport *t = obj;
 	(void)m;
 	(void)mid;
-	(void)reason;
 	(void)props;
 	if (t->inflight > 0)
 		t->inflight--;
+	/* The broker's ACL dropped it (MQTT 5 tells us; 3.1.1 would not): the
+	 * kiosk looks connected but delivers nothing, so say why. */
+	if (reason >= 0x80) {
+		char msg[160];
+		snprintf(msg, sizeof msg,
+		         "broker refused a publish: %s (is [mqtt] username this kiosk's id? The ACL allows only that)",
+		         mosquitto_reason_string(reason));
+		if (!t->refused_said)
+			tt_warn("mqtt %s:%d: %s", t->host, t->port, msg);
+		t->refused_said = true;
+		set_error(t, msg);
+	}
 }
 
 /* A bundle installed or a content failure: say so in the status now, and

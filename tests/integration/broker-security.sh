@@ -265,4 +265,12 @@ tail -n +"$log_from" mosquitto.log | grep "Denied" &&
   die "the broker denied the kiosk or the collector something they need (above)"
 ok "a real kiosk delivers over TLS with its provisioned kiosk.ini to the real collector on TLS with a password; its status reaches staff"
 
+# 9. a kiosk whose user name is not its id connects, but the ACL drops all it sends: it says so
+sed 's/^id = kb$/id = kx/' kb.ini > kx.ini
+printf '\n[state]\ndir = kx-state\n' >> kx.ini
+printf 'sleep 1500\n' > idle.script
+"$TRAMTIN" --headless --config kx.ini --script idle.script 2> kx.err || die "kiosk kx: $(tail -3 kx.err)"
+grep -q "broker refused a publish: Not authorized" kx.err || die "kiosk kx did not say its publishes are refused: $(cat kx.err)"
+ok "a kiosk whose user name is not its id says that the broker refuses what it publishes"
+
 echo "$passed passed, 0 failed"
