@@ -175,13 +175,13 @@ static char *slurp(int fd, const char *path)
 
 /* Whether a line of text names id: "id:..." (sep ':', a password file) or
  * "id KEY" (sep ' ', the registry, where lines may be indented and '#'
- * starts a comment). */
+ * starts a comment; an id alone on its line counts too). */
 static bool names(const char *text, const char *id, char sep)
 {
 	size_t n = strlen(id);
 	for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n') {
 		const char *p = sep == ' ' ? l + strspn(l, " \t") : l;
-		if (!strncmp(p, id, n) && (p[n] == sep || (sep == ' ' && p[n] == '\t')))
+		if (!strncmp(p, id, n) && (p[n] == sep || (sep == ' ' && strchr("\t\r\n", p[n]))))
 			return true;
 	}
 	return false;
