@@ -2,7 +2,8 @@
  * its place in the collector's kiosk registry, and its kiosk.ini.
  *
  * The kiosk id is its MQTT user name (ARCHITECTURE.md), and the broker's
- * ACL pins that name to the kiosk's own topics (kiosk-config/mosquitto/).
+ * ACL pins that name to the kiosk's own topics (kiosk-config/mosquitto/,
+ * the kiosks' listener, which also makes it the kiosk's client id).
  * The account is one line of mosquitto's password file in the format
  * mosquitto 2.x writes and reads, "id:$7$101$SALT$HASH": PBKDF2-HMAC-
  * SHA512 over a random password with a 12-byte salt, 101 iterations and a
@@ -73,6 +74,18 @@ static int check_id(const char *what, const char *s)
 		return bad("%s '%s' is not an id (1 to %d letters, digits, '-' or '_')", what, s, ID_MAX);
 	if (!strcmp(s, "content") || !strcmp(s, "track"))
 		return bad("%s '%s' is a level of the topic tree; choose another", what, s);
+	return 0;
+}
+
+/* A kiosk id is also its MQTT client id (the broker forces it), and the
+ * collector, tramtin-admin and the console connect as "tramtin-...": a
+ * kiosk called so would throw them off the broker. */
+static int check_kiosk_id(const char *s)
+{
+	if (check_id("KIOSK_ID", s))
+		return 2;
+	if (!strncmp(s, "tramtin-", 8))
+		return bad("KIOSK_ID '%s': ids beginning with 'tramtin-' are the programs' MQTT client ids", s);
 	return 0;
 }
 
@@ -283,7 +296,7 @@ int admin_provision(const admin_provision_args *p)
 	bool make = p->passwd || !p->kiosks;            /* a kiosk.ini, unless only registering a key */
 	FILE *info = make && !p->out ? stderr : stdout; /* stdout may be the kiosk.ini */
 
-	if (check_id("KIOSK_ID", p->id) || check_id("--province", p->province) || check_id("--commune", p->commune) ||
+	if (check_kiosk_id(p->id) || check_id("--province", p->province) || check_id("--commune", p->commune) ||
 	    check_key("public-key", p->public_key) || check_key("collector-key", p->collector_key) ||
 	    check_value("host", p->host) || check_value("tls-ca", p->tls_ca) ||
 	    check_value("followup-url", p->followup_url) || check_content_keys(p->content_keys))

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The province's broker as shipped (kiosk-config/mosquitto/: TLS only,
-# passwords, the ACL), with certificates from scripts/mkcerts and kiosk
+# The province's broker as shipped (kiosk-config/mosquitto/: TLS only, a
+# listener for kiosks and one for the collector and staff, each with its
+# password file and ACL), with certificates from scripts/mkcerts and kiosk
 # accounts from tramtin-admin provision: no anonymous, wrong-password,
-# plain-TCP or wrong-CA client gets in; a kiosk cannot publish as another,
-# read another's acks or commands, take over another's session, or write
-# acks or content; a clerk publishes for its own commune only; the
-# collector writes acks and tracking status; and a real kiosk delivers a
-# submission over TLS to the real collector, itself on TLS with a
-# password.  Only paths and the port of the shipped files are changed
-# (and a test-only "observer" account that reads everything is added).
+# wrong-listener, plain-TCP or wrong-CA client gets in; a kiosk cannot
+# publish as another, read another's acks or commands, take over another's
+# (or the collector's) session, or write acks or content; a clerk publishes
+# for its own commune only; the collector writes acks and tracking status;
+# and a real kiosk delivers a submission over TLS to the real collector,
+# itself on TLS with a password.  Only paths and ports of the shipped files
+# are changed (and a test-only "observer" staff account reads everything).
 # usage: broker-security.sh TRAMTIN ADMIN COLLECTOR SRCDIR OUTDIR
 TRAMTIN=$(realpath "$1") ADMIN=$(realpath "$2") COLLECTOR=$(realpath "$3") src=$4 dir=$5/broker-security
 source "$src/tests/integration/lib.sh"
@@ -33,35 +34,39 @@ openssl verify -CAfile tls/ca.crt tls/server.crt > /dev/null || die "server.crt 
 "$src/scripts/mkcerts" other 127.0.0.1 > /dev/null || die "mkcerts (a second CA)"
 ok "mkcerts makes a CA and a server certificate, keeps them on a second run, and says its usage in 2 lines"
 
-# 2. the shipped broker config, its paths and port changed; accounts for the collector,
-# the province staff and two clerks (the shipped ACL has clerk-camxuyen; clerk-thachha's
-# block is made from it, as an operator would); the observer reads everything
+# 2. the shipped broker config, its paths and ports changed; staff accounts for the
+# collector, the province staff and two clerks (the shipped staff.acl has clerk-camxuyen;
+# clerk-thachha's block is made from it, as an operator would); the observer reads everything
 pw() { openssl rand -hex 16; }
 PW_collector=$(pw) PW_admin=$(pw) PW_camxuyen=$(pw) PW_thachha=$(pw) PW_observer=$(pw)
-mosquitto_passwd -c -b passwd collector "$PW_collector"
-mosquitto_passwd -b passwd admin "$PW_admin"
-mosquitto_passwd -b passwd clerk-camxuyen "$PW_camxuyen"
-mosquitto_passwd -b passwd clerk-thachha "$PW_thachha"
-mosquitto_passwd -b passwd observer "$PW_observer"
-cp "$src/kiosk-config/mosquitto/mosquitto.acl" acl
-{ echo; sed -n '/^user clerk-camxuyen$/,/^$/p' acl | sed 's/camxuyen/thachha/g'
-  printf '\n# test only\nuser observer\ntopic read #\n'; } >> acl
-grep -q '^topic write tramtin/v1/ht/thachha/content/#$' acl || die "no clerk-thachha block made from the shipped ACL"
+mosquitto_passwd -c -b staff.passwd collector "$PW_collector"
+mosquitto_passwd -b staff.passwd admin "$PW_admin"
+mosquitto_passwd -b staff.passwd clerk-camxuyen "$PW_camxuyen"
+mosquitto_passwd -b staff.passwd clerk-thachha "$PW_thachha"
+mosquitto_passwd -b staff.passwd observer "$PW_observer"
+touch kiosks.passwd
+cp "$src/kiosk-config/mosquitto/kiosks.acl" "$src/kiosk-config/mosquitto/staff.acl" .
+{ echo; sed -n '/^user clerk-camxuyen$/,/^$/p' staff.acl | sed 's/camxuyen/thachha/g'
+  printf '\n# test only\nuser observer\ntopic read #\n'; } >> staff.acl
+grep -q '^topic write tramtin/v1/ht/thachha/content/#$' staff.acl || die "no clerk-thachha block made from the shipped ACL"
 mkdir -p mosq; touch mosquitto.log
 if [ "$(id -u)" = 0 ] && id mosquitto > /dev/null 2>&1; then
   # as root, mosquitto reads its files as its own user (and again on SIGHUP)
-  chown mosquitto: passwd acl tls/server.key mosq mosquitto.log; chmod o+x "$dir" tls
+  chown mosquitto: kiosks.passwd staff.passwd kiosks.acl staff.acl tls/server.key mosq mosquitto.log
+  chmod o+x "$dir" tls
 fi
 start_secure_broker() {
   for _try in 1 2 3 4 5; do
-    port=$(free_port)
-    sed -e "s|^listener 8883$|listener $port 127.0.0.1|" -e "s#^\(cafile\|certfile\|keyfile\) /etc/tramtin/tls/#\1 $dir/tls/#" \
-        -e "s|^password_file .*|password_file $dir/passwd|" -e "s|^acl_file .*|acl_file $dir/acl|" \
+    kport=$(free_port) sport=$(free_port)
+    [ "$kport" = "$sport" ] && continue
+    sed -e "s|^listener 8883$|listener $kport 127.0.0.1|" -e "s|^listener 8884$|listener $sport 127.0.0.1|" \
+        -e "s#^\(cafile\|certfile\|keyfile\) /etc/tramtin/tls/#\1 $dir/tls/#" \
+        -e "s#^\(password_file\|acl_file\) /etc/tramtin/#\1 $dir/#" \
         -e "s|^persistence_location .*|persistence_location $dir/mosq/|" \
         -e "s|^log_dest stderr$|log_dest file $dir/mosquitto.log|" \
         "$src/kiosk-config/mosquitto/mosquitto.conf" > mosquitto.conf
     echo "log_type debug" >> mosquitto.conf
-    [ "$(diff "$src/kiosk-config/mosquitto/mosquitto.conf" mosquitto.conf | grep -c '^>')" = 9 ] ||
+    [ "$(diff "$src/kiosk-config/mosquitto/mosquitto.conf" mosquitto.conf | grep -c '^>')" = 15 ] ||
       die "the shipped mosquitto.conf no longer has the lines this test changes: $(diff "$src/kiosk-config/mosquitto/mosquitto.conf" mosquitto.conf)"
     local seen; seen=$(wc -l < mosquitto.log)
     mosquitto -c mosquitto.conf & BROKER_PID=$!
@@ -76,7 +81,8 @@ start_secure_broker() {
   die "mosquitto did not start: $(tail -5 mosquitto.log)"
 }
 start_secure_broker
-TLS=(-h 127.0.0.1 -p "$port" --cafile "$dir/tls/ca.crt" -q 1)
+KTLS=(-h 127.0.0.1 -p "$kport" --cafile "$dir/tls/ca.crt" -q 1) # kiosks
+STLS=(-h 127.0.0.1 -p "$sport" --cafile "$dir/tls/ca.crt" -q 1) # the collector and staff
 refused() { # WHY ARGS...: mosquitto_pub must fail to connect
   local why=$1; shift
   mosquitto_pub "$@" -t tramtin/v1/ht/camxuyen/ka/status -m x 2> refused.err &&
@@ -87,41 +93,48 @@ refused() { # WHY ARGS...: mosquitto_pub must fail to connect
 # 3. two kiosks of camxuyen provisioned while the broker runs; SIGHUP makes it read them
 "$ADMIN" keygen --kind box --out collector > /dev/null || die "keygen"
 for k in ka kb; do
-  "$ADMIN" provision $k --province ht --commune camxuyen --passwd passwd --host 127.0.0.1 --port "$port" \
+  "$ADMIN" provision $k --province ht --commune camxuyen --passwd kiosks.passwd --host 127.0.0.1 --port "$kport" \
     --tls-ca tls/ca.crt --collector-key "$(cat collector.pub)" --followup-url http://127.0.0.1:8080/t \
     --out $k.ini > $k.prov 2>&1 || die "provision $k: $(cat $k.prov)"
 done
 [ "$(stat -c %a ka.ini)" = 600 ] || die "ka.ini is not 0600"
 PW_ka=$(sed -n 's/^password = //p' ka.ini) PW_kb=$(sed -n 's/^password = //p' kb.ini)
 [ ${#PW_ka} = 32 ] && [ "$PW_ka" != "$PW_kb" ] || die "no random password in ka.ini: $(cat ka.ini)"
-grep -q '^ka:\$7\$101\$[A-Za-z0-9+/]\{16\}\$[A-Za-z0-9+/]\{86\}==$' passwd || die "no \$7\$ line for ka in the password file: $(cat passwd)"
-grep -q "$PW_ka" passwd && die "the password itself is in the password file"
-"$ADMIN" provision ka --province ht --commune camxuyen --passwd passwd > dup.out 2> dup.err
+grep -q '^ka:\$7\$101\$[A-Za-z0-9+/]\{16\}\$[A-Za-z0-9+/]\{86\}==$' kiosks.passwd ||
+  die "no \$7\$ line for ka in the password file: $(cat kiosks.passwd)"
+grep -q "$PW_ka" kiosks.passwd && die "the password itself is in the password file"
+"$ADMIN" provision ka --province ht --commune camxuyen --passwd kiosks.passwd > dup.out 2> dup.err
 rc=$?
-[ $rc = 2 ] && [ "$(wc -l < dup.err)" = 1 ] && grep -q "'ka' already has an account in passwd" dup.err ||
+[ $rc = 2 ] && [ "$(wc -l < dup.err)" = 1 ] && grep -q "'ka' already has an account in kiosks.passwd" dup.err ||
   die "a duplicate id: exit $rc, $(cat dup.err)"
 [ -s dup.out ] && die "a refused duplicate printed a kiosk.ini"
-[ "$(grep -c '^ka:' passwd)" = 1 ] || die "the duplicate changed the password file"
+[ "$(grep -c '^ka:' kiosks.passwd)" = 1 ] || die "the duplicate changed the password file"
 "$ADMIN" provision 'k+b' --province ht --commune camxuyen 2> bad.err; rc=$?
 [ $rc = 2 ] && grep -q "KIOSK_ID 'k+b' is not an id" bad.err || die "a bad id: exit $rc, $(cat bad.err)"
-refused "ka before the broker reads the password file again" "${TLS[@]}" -u ka -P "$PW_ka"
+"$ADMIN" provision tramtin-collector --province ht --commune camxuyen 2> bad.err; rc=$?
+[ $rc = 2 ] && grep -q "beginning with 'tramtin-'" bad.err || die "a kiosk named like the collector: exit $rc, $(cat bad.err)"
+refused "ka before the broker reads the password file again" "${KTLS[@]}" -u ka -P "$PW_ka"
 kill -HUP "$BROKER_PID"
 for _ in $(seq 100); do
-  mosquitto_pub "${TLS[@]}" -u ka -P "$PW_ka" -t tramtin/v1/ht/camxuyen/ka/status -m probe 2> /dev/null && break
+  mosquitto_pub "${KTLS[@]}" -u ka -P "$PW_ka" -t tramtin/v1/ht/camxuyen/ka/status -m probe 2> /dev/null && break
   sleep 0.05
 done || true
-mosquitto_pub "${TLS[@]}" -u ka -P "$PW_ka" -t tramtin/v1/ht/camxuyen/ka/status -m probe || die "ka cannot connect after SIGHUP"
+mosquitto_pub "${KTLS[@]}" -u ka -P "$PW_ka" -t tramtin/v1/ht/camxuyen/ka/status -m probe || die "ka cannot connect after SIGHUP"
 ok "provision adds \$7\$ accounts with random passwords only in kiosk.ini (0600), refuses a duplicate id or a bad one in one line (exit 2); the broker takes them on SIGHUP"
 
 # 4. who gets in
-refused "anonymous" "${TLS[@]}"
-grep -q "not authorised" refused.err || die "anonymous: $(cat refused.err)"
-refused "wrong password" "${TLS[@]}" -u ka -P "$PW_kb"
+for p in "$kport" "$sport"; do
+  refused "anonymous (port $p)" -h 127.0.0.1 -p "$p" --cafile tls/ca.crt
+  grep -q "not authorised" refused.err || die "anonymous: $(cat refused.err)"
+  refused "plain TCP (port $p)" -h 127.0.0.1 -p "$p" -u ka -P "$PW_ka"
+  refused "a CA that did not sign the broker's certificate (port $p)" -h 127.0.0.1 -p "$p" --cafile other/ca.crt -u ka -P "$PW_ka"
+done
+refused "wrong password" "${KTLS[@]}" -u ka -P "$PW_kb"
 grep -q "not authorised" refused.err || die "wrong password: $(cat refused.err)"
-refused "unknown user" "${TLS[@]}" -u kc -P "$PW_ka"
-refused "plain TCP" -h 127.0.0.1 -p "$port" -u ka -P "$PW_ka"
-refused "a CA that did not sign the broker's certificate" -h 127.0.0.1 -p "$port" --cafile other/ca.crt -u ka -P "$PW_ka"
-ok "no anonymous, wrong-password, unknown-user, plain-TCP or wrong-CA client gets in"
+refused "unknown user" "${KTLS[@]}" -u kc -P "$PW_ka"
+refused "a kiosk on the staff listener" "${STLS[@]}" -u ka -P "$PW_ka"
+refused "the collector on the kiosks' listener" "${KTLS[@]}" -u collector -P "$PW_collector"
+ok "no anonymous, wrong-password, unknown-user, wrong-listener, plain-TCP or wrong-CA client gets in"
 
 # 5. who may publish where: every publish below completes (QoS 1, PUBACK) and the
 # observer, subscribed to everything, sees the allowed ones only
@@ -129,14 +142,18 @@ sub() { # OUT USER PASS TOPIC...: a subscriber in the background, ready when it 
   local out=$1 u=$2 p=$3; shift 3
   local args=(); for t in "$@"; do args+=(-t "$t"); done
   local seen; seen=$(wc -l < mosquitto.log)
-  mosquitto_sub "${TLS[@]}" -V mqttv5 -v -i "$u" -u "$u" -P "$p" "${args[@]}" > "$out" 2>&1 & SUBS+=($!)
+  local l=STLS; [[ $u == k? ]] && l=KTLS  # kiosks on theirs, staff on theirs
+  local -n T=$l
+  mosquitto_sub "${T[@]}" -V mqttv5 -v -i "$u" -u "$u" -P "$p" "${args[@]}" > "$out" 2>&1 & SUBS+=($!)
   # client id: the user name (the broker makes it so anyway)
   for _ in $(seq 100); do tail -n +"$((seen + 1))" mosquitto.log | grep -q "Sending SUBACK to $u$" && return 0; sleep 0.05; done
   die "subscriber $u did not subscribe: $(cat "$out")"
 }
 pub() { # USER TOPIC PAYLOAD
   local u=$1 pv="PW_${1//-/_}"; pv=${pv/PW_clerk_/PW_}
-  mosquitto_pub "${TLS[@]}" -V mqttv5 -u "$u" -P "${!pv}" -t "$2" -m "$3" > /dev/null 2>&1 || true
+  local l=STLS; [[ $u == k? ]] && l=KTLS  # kiosks on theirs, staff on theirs
+  local -n T=$l
+  mosquitto_pub "${T[@]}" -V mqttv5 -u "$u" -P "${!pv}" -t "$2" -m "$3" > /dev/null 2>&1 || true
 }
 sub observed observer "$PW_observer" 'tramtin/v1/#'
 K=tramtin/v1/ht/camxuyen
@@ -178,7 +195,7 @@ probe denied admin "$K/kb/down/ack"
 probe denied admin "$K/kb/up/submission"
 # tramtin-admin itself, over TLS as a clerk: its own commune, then another (refused, exit 1)
 "$ADMIN" keygen --kind sign --out clerk > /dev/null || die "keygen sign"
-clerk=(--key clerk.key --host 127.0.0.1 --port "$port" --tls-ca tls/ca.crt --username clerk-camxuyen --password "$PW_camxuyen")
+clerk=(--key clerk.key --host 127.0.0.1 --port "$sport" --tls-ca tls/ca.crt --username clerk-camxuyen --password "$PW_camxuyen")
 "$ADMIN" announce --target ht/camxuyen --text-vi "Họp dân 14 giờ" "${clerk[@]}" > ann.out 2>&1 ||
   die "tramtin-admin announce as clerk-camxuyen: $(cat ann.out)"
 "$ADMIN" announce --target ht/thachha --text-vi "Không phải xã này" "${clerk[@]}" > ann2.out 2>&1
@@ -218,11 +235,11 @@ ok "a kiosk reads its own acks, content, announcements and tracking status, and 
 for p in "${SUBS[@]}"; do kill "$p"; wait "$p" 2>/dev/null; done; SUBS=() # kb's would take its client id back
 
 # 7. a kiosk connecting with another's client id neither throws it off nor takes its
-# session: the broker makes every client id the user name
-mosquitto_sub "${TLS[@]}" -V mqttv5 -c -x 600 -i kb -u kb -P "$PW_kb" -t "$K/kb/down/#" -W 1 > /dev/null 2>&1
+# session: on the kiosks' listener the broker makes every client id the user name
+mosquitto_sub "${KTLS[@]}" -V mqttv5 -c -x 600 -i kb -u kb -P "$PW_kb" -t "$K/kb/down/#" -W 1 > /dev/null 2>&1
 pub collector "$K/kb/down/ack" "queued-for-kb"
-mosquitto_sub "${TLS[@]}" -V mqttv5 -c -x 600 -i kb -u ka -P "$PW_ka" -t "$K/ka/down/#" -v -W 1 > takeover.out 2>&1
-mosquitto_sub "${TLS[@]}" -V mqttv5 -c -x 600 -i kb -u kb -P "$PW_kb" -t "$K/kb/down/#" -v -C 1 -W 5 > session.out 2>&1
+mosquitto_sub "${KTLS[@]}" -V mqttv5 -c -x 600 -i kb -u ka -P "$PW_ka" -t "$K/ka/down/#" -v -W 1 > takeover.out 2>&1
+mosquitto_sub "${KTLS[@]}" -V mqttv5 -c -x 600 -i kb -u kb -P "$PW_kb" -t "$K/kb/down/#" -v -C 1 -W 5 > session.out 2>&1
 grep -q "queued-for-kb" takeover.out && die "ka, as client id kb, got kb's queued ack"
 grep -q "queued-for-kb" session.out || die "kb's queued ack was lost to a client that used its id: $(cat session.out)"
 ok "a kiosk using another kiosk's client id gets nothing of its session, which stays whole"
@@ -240,7 +257,7 @@ log_from=$(($(wc -l < mosquitto.log) + 1))
 cat > collector.ini <<INI
 [mqtt]
 host = 127.0.0.1
-port = $port
+port = $sport
 username = collector
 password = $PW_collector
 tls_ca = tls/ca.crt
@@ -263,7 +280,12 @@ sub status.sub admin "$PW_admin" "tramtin/v1/ht/+/+/status"
 grep -q "$K/ka/status {\"state\":\"online\"" status.sub || die "no online status from the kiosk: $(cat status.sub)"
 tail -n +"$log_from" mosquitto.log | grep "Denied" &&
   die "the broker denied the kiosk or the collector something they need (above)"
-ok "a real kiosk delivers over TLS with its provisioned kiosk.ini to the real collector on TLS with a password; its status reaches staff"
+# a kiosk using the collector's client id does not throw the collector off
+mosquitto_pub "${KTLS[@]}" -i tramtin-collector -u ka -P "$PW_ka" -t "$K/ka/status" -m x || die "ka as tramtin-collector"
+sleep 0.3
+grep -q "Client tramtin-collector already connected" mosquitto.log && die "a kiosk threw the collector off"
+[ "$(grep -c "connected, subscribed" collector.err)" = 1 ] || die "the collector lost its connection: $(cat collector.err)"
+ok "a real kiosk delivers over TLS with its provisioned kiosk.ini to the real collector on TLS with a password; its status reaches staff; a kiosk with the collector's client id does not throw it off"
 
 # 9. a kiosk whose user name is not its id connects, but the ACL drops all it sends: it says so
 sed 's/^id = kb$/id = kx/' kb.ini > kx.ini
