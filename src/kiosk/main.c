@@ -1,7 +1,7 @@
 /* main.c - tramtin, the kiosk program.
  *
  * Reads the command line and the config, loads the content bundle, opens
- * the window and runs the event loop: it sleeps in SDL_WaitEventTimeout
+ * the window and runs the event loop: it sleeps in ui_wait_event
  * until input or a timer needs it and draws a frame only when something
  * changed, so an idle kiosk uses no CPU.  With --script the automation
  * script drives the same loop instead of a person. */
@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 			notify_watchdog(); /* the loop runs: the UI is not stuck */
 			if (dog > 0 && wait > dog)
 				wait = dog;
-			if (SDL_WaitEventTimeout(&ev, wait)) {
+			if (ui_wait_event(u, &ev, wait)) {
 				ui_handle_event(u, &ev);
 				while (SDL_PollEvent(&ev))
 					ui_handle_event(u, &ev);

@@ -652,6 +652,29 @@ int ui_tick(ui *u)
 	return next < 0 || (idle >= 0 && idle < next) ? idle : next;
 }
 
+bool ui_wait_event(ui *u, SDL_Event *ev, int ms)
+{
+	static int blocks = -1; /* whether the video driver sleeps until input */
+	if (blocks < 0) {
+		const char *d = SDL_GetCurrentVideoDriver();
+		blocks = d && (strcmp(d, "x11") == 0 || strcmp(d, "wayland") == 0 || strcmp(d, "windows") == 0 ||
+		               strcmp(d, "cocoa") == 0);
+	}
+	if (blocks)
+		return SDL_WaitEventTimeout(ev, ms);
+	const ui_screen *s = ui_current(u);
+	int step = u->screen_off || (s && strcmp(s->id, "attract") == 0) ? 50 : 10;
+	uint64_t end = clock_ms() + (uint64_t)(ms < 0 ? 0 : ms);
+	for (;;) {
+		if (SDL_PollEvent(ev))
+			return true;
+		uint64_t now = clock_ms();
+		if (now >= end)
+			return false;
+		SDL_Delay((Uint32)(end - now < (uint64_t)step ? end - now : (uint64_t)step));
+	}
+}
+
 /* --- frames --------------------------------------------------------------- */
 
 static void draw_frame(ui *u, bool full)

@@ -171,6 +171,12 @@ void ui_wheel(ui *u, int dy);
 /* Runs timers of the current screen; returns ms until the next is due
  * (-1: none), for the event loop's sleep. */
 int ui_tick(ui *u);
+/* Waits up to ms for an event, as SDL_WaitEventTimeout.  Video drivers
+ * that cannot block on input (kmsdrm, dummy: SDL 2.26 then wakes every
+ * 1 ms) are polled every 10 ms instead, or every 50 ms while nobody is
+ * using the kiosk (attract loop, display off), so an idle kiosk stays
+ * near 0% CPU. */
+bool ui_wait_event(ui *u, SDL_Event *ev, int ms);
 
 /* --- nav ---------------------------------------------------------------- */
 void ui_go(ui *u, const char *screen_id, const char *arg);
