@@ -17,7 +17,11 @@ if [ $rc -ne 0 ]; then
   echo "ui: $run: tramtin exited with $rc" >&2
   exit $rc
 fi
-refdir="$src/tests/ui/ref/$run"
+refdir="$src/tests/ui/ref/${TT_REF_RUN:-$run}" # a run may share another's references
+if [ "${TT_UPDATE_REFS:-0}" = 1 ] && [ -n "${TT_REF_RUN:-}" ]; then
+  echo "ui: $run: compares with ui-$TT_REF_RUN's references; update those"
+  exit 0
+fi
 if [ "${TT_UPDATE_REFS:-0}" = 1 ]; then
   rm -rf "$refdir"
   mkdir -p "$refdir"
