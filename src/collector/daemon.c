@@ -29,6 +29,8 @@
 #include <errno.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -606,11 +608,18 @@ static void publish_out(struct daemon *d)
 	d->out = NULL;
 	d->n_out = d->cap_out = 0;
 	pthread_mutex_unlock(&d->lock);
+	/* libmosquitto writes each publish at once: cork the socket so that a
+	 * batch's acks leave in a few full segments, not one each. */
+	int sock = n > 1 && d->mosq ? mosquitto_socket(d->mosq) : -1, on = 1, off = 0;
+	if (sock >= 0)
+		setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 	for (size_t i = 0; i < n; i++) {
 		mosquitto_publish_v5(d->mosq, NULL, out[i].topic, out[i].len, out[i].payload, 1, out[i].retain, NULL);
 		free(out[i].topic);
 		free(out[i].payload);
 	}
+	if (sock >= 0)
+		setsockopt(sock, IPPROTO_TCP, TCP_CORK, &off, sizeof off); /* sends what is held */
 	free(out);
 }
 
