@@ -205,11 +205,20 @@ size_t envelope_bucket(size_t len)
 /* The signed bytes: context, id, kiosk, sealed (a new string). */
 static char *signed_message(const char *id, const char *kiosk, const char *sealed, size_t *len)
 {
-	size_t n = strlen(SIG_CONTEXT) + strlen(id) + 1 + strlen(kiosk) + 1 + strlen(sealed);
-	char *m = malloc(n + 1);
+	size_t lc = strlen(SIG_CONTEXT), li = strlen(id), lk = strlen(kiosk), ls = strlen(sealed);
+	size_t n = lc + li + 1 + lk + 1 + ls;
+	char *m = malloc(n + 1), *p = m;
 	if (!m)
 		return NULL;
-	snprintf(m, n + 1, "%s%s\n%s\n%s", SIG_CONTEXT, id, kiosk, sealed);
+	memcpy(p, SIG_CONTEXT, lc);
+	p += lc;
+	memcpy(p, id, li);
+	p += li;
+	*p++ = '\n';
+	memcpy(p, kiosk, lk);
+	p += lk;
+	*p++ = '\n';
+	memcpy(p, sealed, ls + 1);
 	*len = n;
 	return m;
 }
