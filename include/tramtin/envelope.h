@@ -104,4 +104,11 @@ tt_err envelope_verify(const tt_envelope *env, const unsigned char kiosk_pk[cryp
  * a UTF-8 JSON object.  Verify the signature first: anyone can seal. */
 tt_err envelope_open(const tt_envelope *env, const tt_box_key *collector, char **inner);
 
+/* The same, handing the inner JSON object already parsed (the check above
+ * parses it anyway), for a reader that would parse it again.  Free it
+ * with envelope_json_free, which wipes its strings first. */
+struct cJSON;
+tt_err envelope_open_json(const tt_envelope *env, const tt_box_key *collector, struct cJSON **inner);
+void envelope_json_free(struct cJSON *j);
+
 #endif

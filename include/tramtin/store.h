@@ -93,6 +93,14 @@ tt_err store_quarantine(store *s, const char *topic, const char *kiosk, const ch
                         size_t len, int64_t now);
 tt_err store_commit(store *s);
 tt_err store_rollback(store *s);
+/* By default a commit may also copy the write-ahead log back into the
+ * database (a checkpoint) when the log has grown, and the committer waits
+ * for it.  After store_defer_checkpoints a commit never does: the caller
+ * calls store_checkpoint when it suits it (the daemon: once the batch's
+ * acks are out), which checkpoints only if the log has grown past the
+ * threshold.  Both do nothing for a back end without a log. */
+void store_defer_checkpoints(store *s);
+void store_checkpoint(store *s);
 
 /* --- follow-up (CLI, HTTP, staff) --------------------------------------- */
 /* Loads one record by id: TT_OK, TT_ERR_NOTFOUND. now: for overdue. */
@@ -235,6 +243,8 @@ struct store_ops {
 	                 size_t max);
 	tt_err (*kiosk_seen)(void *be, const char *kiosk, const char *status_json, bool online, int64_t now);
 	tt_err (*kiosks)(void *be, bool (*fn)(const store_kiosk *k, void *ctx), void *ctx);
+	void (*defer_checkpoints)(void *be); /* optional */
+	void (*checkpoint)(void *be);        /* optional */
 };
 
 /* Makes a store of a back end's state be and its operations (ops borrowed:

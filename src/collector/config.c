@@ -42,7 +42,7 @@ void collector_config_defaults(collector_config *c)
 	c->http_port = 8080;
 	snprintf(c->http_path, sizeof c->http_path, "/t");
 	c->rate_per_min = 30;
-	c->batch_ms = 5;
+	c->batch_ms = 30;
 	c->batch_max = 1000;
 }
 

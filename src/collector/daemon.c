@@ -29,6 +29,8 @@
 #include <errno.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -287,10 +289,10 @@ static bool get_str(const cJSON *o, const char *k, char *out, size_t len, bool r
 	return true;
 }
 
-/* Fills r from the inner JSON; on a fault writes why and returns false. */
-static bool parse_inner(const char *inner, store_record *r, char *why, size_t whylen)
+/* Fills r from the inner JSON (parsed by envelope_open_json); on a fault
+ * writes why and returns false. */
+static bool parse_inner(const cJSON *j, store_record *r, char *why, size_t whylen)
 {
-	cJSON *j = cJSON_Parse(inner);
 	bool ok = false;
 	char kind[16], created[40], code[64];
 	if (!j || !cJSON_IsObject(j)) {
@@ -340,7 +342,6 @@ static bool parse_inner(const char *inner, store_record *r, char *why, size_t wh
 	if (!ok)
 		snprintf(why, whylen, "out of memory");
 out:
-	cJSON_Delete(j);
 	return ok;
 }
 
@@ -350,7 +351,8 @@ out:
 static void check(struct daemon *d, struct pending *p, int64_t now)
 {
 	const struct mosquitto_message *m = p->msg;
-	char **parts = NULL, *inner = NULL;
+	char **parts = NULL;
+	cJSON *inner = NULL;
 	int n = 0;
 	tt_envelope env = {0};
 	if (mosquitto_sub_topic_tokenise(m->topic, &parts, &n) != MOSQ_ERR_SUCCESS || n != 7) {
@@ -381,7 +383,7 @@ static void check(struct daemon *d, struct pending *p, int64_t now)
 		snprintf(p->why, sizeof p->why, "bad signature");
 		goto out;
 	}
-	if (envelope_open(&env, &d->box, &inner) != TT_OK) {
+	if (envelope_open_json(&env, &d->box, &inner) != TT_OK) {
 		snprintf(p->why, sizeof p->why, "the seal does not open with this collector's key");
 		goto out;
 	}
@@ -395,10 +397,7 @@ static void check(struct daemon *d, struct pending *p, int64_t now)
 	p->r.status = ST_RECEIVED;
 	p->ok = true;
 out:
-	if (inner) {
-		crypto_wipe(inner, strlen(inner));
-		free(inner);
-	}
+	envelope_json_free(inner); /* wipes the plaintext */
 	envelope_free(&env);
 	if (parts)
 		mosquitto_sub_topic_tokens_free(&parts, n);
@@ -557,8 +556,14 @@ static void *store_thread(void *arg)
 		d->track_due = false;
 		d->busy = true; /* also for the track changes alone: no batch is handed over meanwhile */
 		pthread_mutex_unlock(&d->lock);
-		if (d->work.n)
+		if (d->work.n) {
 			store_batch(d, &d->work);
+			/* the acks go out now; a due checkpoint runs meanwhile, not
+			 * inside the commit where the acks would wait for it */
+			ssize_t w = write(d->wake[1], "w", 1);
+			(void)w;
+			store_checkpoint(d->db);
+		}
 		batch_clear(&d->work);
 		if (track)
 			store_track_changes(d->db, clock_now(), publish_track, d, 256);
@@ -603,11 +608,18 @@ static void publish_out(struct daemon *d)
 	d->out = NULL;
 	d->n_out = d->cap_out = 0;
 	pthread_mutex_unlock(&d->lock);
+	/* libmosquitto writes each publish at once: cork the socket so that a
+	 * batch's acks leave in a few full segments, not one each. */
+	int sock = n > 1 && d->mosq ? mosquitto_socket(d->mosq) : -1, on = 1, off = 0;
+	if (sock >= 0)
+		setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 	for (size_t i = 0; i < n; i++) {
 		mosquitto_publish_v5(d->mosq, NULL, out[i].topic, out[i].len, out[i].payload, 1, out[i].retain, NULL);
 		free(out[i].topic);
 		free(out[i].payload);
 	}
+	if (sock >= 0)
+		setsockopt(sock, IPPROTO_TCP, TCP_CORK, &off, sizeof off); /* sends what is held */
 	free(out);
 }
 
@@ -729,6 +741,7 @@ int collector_serve(const collector_config *c)
 		tt_error("%s", err);
 		goto out;
 	}
+	store_defer_checkpoints(d.db); /* store_thread checkpoints after the acks */
 	if (pipe2(d.wake, O_NONBLOCK | O_CLOEXEC) != 0 || !batch_grow(&d.open, 256) || !batch_grow(&d.work, 256)) {
 		tt_error("cannot set up: %s", tt_strerrno(errno));
 		goto out;

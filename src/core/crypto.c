@@ -51,6 +51,67 @@ tt_err b64_decode(const char *text, unsigned char *out, size_t outlen, size_t wa
 	return TT_OK;
 }
 
+/* 0..63 for the standard alphabet, 64 for anything else. */
+static const unsigned char b64_value[256] = {
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
+	64,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
+	64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+};
+
+tt_err b64_decode_public(const char *text, size_t len, unsigned char *out, size_t outlen, size_t want, size_t *got)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t pad = 0, n, o = 0;
+
+	if (!text || !out || (want && want > outlen))
+		return TT_ERR_INVAL;
+	if (len % 4)
+		return TT_ERR_PARSE;
+	if (len && s[len - 1] == '=')
+		pad = len >= 2 && s[len - 2] == '=' ? 2 : 1;
+	n = len / 4 * 3 - pad;
+	if (n > outlen || (want && n != want))
+		return TT_ERR_PARSE;
+	size_t full = pad ? len - 4 : len; /* quads without padding */
+	for (size_t i = 0; i < full; i += 4) {
+		unsigned a = b64_value[s[i]], b = b64_value[s[i + 1]], c = b64_value[s[i + 2]], d = b64_value[s[i + 3]];
+		if ((a | b | c | d) & 64)
+			return TT_ERR_PARSE;
+		unsigned v = a << 18 | b << 12 | c << 6 | d;
+		out[o++] = (unsigned char)(v >> 16);
+		out[o++] = (unsigned char)(v >> 8);
+		out[o++] = (unsigned char)v;
+	}
+	if (pad) {
+		const unsigned char *q = s + full;
+		unsigned a = b64_value[q[0]], b = b64_value[q[1]], c = pad == 1 ? b64_value[q[2]] : 0;
+		if ((a | b | c) & 64)
+			return TT_ERR_PARSE;
+		unsigned v = a << 18 | b << 12 | c << 6;
+		if (v & (pad == 1 ? 0xffu : 0xffffu)) /* trailing bits must be zero */
+			return TT_ERR_PARSE;
+		out[o++] = (unsigned char)(v >> 16);
+		if (pad == 1)
+			out[o++] = (unsigned char)(v >> 8);
+	}
+	if (got)
+		*got = o;
+	return TT_OK;
+}
+
 void crypto_wipe(void *p, size_t len)
 {
 	if (p && len)

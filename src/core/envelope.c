@@ -205,11 +205,20 @@ size_t envelope_bucket(size_t len)
 /* The signed bytes: context, id, kiosk, sealed (a new string). */
 static char *signed_message(const char *id, const char *kiosk, const char *sealed, size_t *len)
 {
-	size_t n = strlen(SIG_CONTEXT) + strlen(id) + 1 + strlen(kiosk) + 1 + strlen(sealed);
-	char *m = malloc(n + 1);
+	size_t lc = strlen(SIG_CONTEXT), li = strlen(id), lk = strlen(kiosk), ls = strlen(sealed);
+	size_t n = lc + li + 1 + lk + 1 + ls;
+	char *m = malloc(n + 1), *p = m;
 	if (!m)
 		return NULL;
-	snprintf(m, n + 1, "%s%s\n%s\n%s", SIG_CONTEXT, id, kiosk, sealed);
+	memcpy(p, SIG_CONTEXT, lc);
+	p += lc;
+	memcpy(p, id, li);
+	p += li;
+	*p++ = '\n';
+	memcpy(p, kiosk, lk);
+	p += lk;
+	*p++ = '\n';
+	memcpy(p, sealed, ls + 1);
 	*len = n;
 	return m;
 }
@@ -397,7 +406,7 @@ tt_err envelope_verify(const tt_envelope *env, const unsigned char kiosk_pk[cryp
 
 	if (!env || !env->sealed || !env->sig || !kiosk_pk)
 		return TT_ERR_INVAL;
-	if (b64_decode(env->sig, sig, sizeof sig, sizeof sig, NULL) != TT_OK)
+	if (b64_decode_public(env->sig, strlen(env->sig), sig, sizeof sig, sizeof sig, NULL) != TT_OK)
 		return TT_ERR_CRYPTO;
 	msg = signed_message(env->id, env->kiosk, env->sealed, &len);
 	if (!msg)
@@ -407,22 +416,24 @@ tt_err envelope_verify(const tt_envelope *env, const unsigned char kiosk_pk[cryp
 	return ok ? TT_OK : TT_ERR_CRYPTO;
 }
 
-tt_err envelope_open(const tt_envelope *env, const tt_box_key *collector, char **inner)
+/* Opens the seal: the inner JSON as text in *inner (if inner) and parsed
+ * in *json (if json). */
+static tt_err open_inner(const tt_envelope *env, const tt_box_key *collector, char **inner, cJSON **json)
 {
 	unsigned char *ct = NULL, *pt = NULL;
-	size_t ct_max, ct_len = 0, pt_len = 0, len = 0;
+	size_t ct_max, ct_len = 0, pt_len = 0, len = 0, b64_len;
 	cJSON *j = NULL;
 	tt_err rc = TT_ERR_NOMEM;
 
-	if (inner)
-		*inner = NULL;
-	if (!env || !env->sealed || !collector || !inner)
+	if (!env || !env->sealed || !collector)
 		return TT_ERR_INVAL;
-	ct_max = strlen(env->sealed) / 4 * 3 + 3;
+	/* The sealed text is ciphertext, public: no need for a constant-time decoder. */
+	b64_len = strlen(env->sealed);
+	ct_max = b64_len / 4 * 3 + 3;
 	ct = malloc(ct_max);
 	if (!ct)
 		goto cleanup;
-	if (b64_decode(env->sealed, ct, ct_max, 0, &ct_len) != TT_OK || ct_len <= crypto_box_SEALBYTES) {
+	if (b64_decode_public(env->sealed, b64_len, ct, ct_max, 0, &ct_len) != TT_OK || ct_len <= crypto_box_SEALBYTES) {
 		rc = TT_ERR_CRYPTO;
 		goto cleanup;
 	}
@@ -444,10 +455,16 @@ tt_err envelope_open(const tt_envelope *env, const tt_box_key *collector, char *
 		rc = TT_ERR_PARSE;
 		goto cleanup;
 	}
-	sodium_memzero(pt + len, pt_len - len);
-	pt[len] = '\0';
-	*inner = (char *)pt;
-	pt = NULL;
+	if (json) {
+		*json = j;
+		j = NULL;
+	}
+	if (inner) {
+		sodium_memzero(pt + len, pt_len - len);
+		pt[len] = '\0';
+		*inner = (char *)pt;
+		pt = NULL;
+	}
 	rc = TT_OK;
 cleanup:
 	free_json(j);
@@ -456,4 +473,27 @@ cleanup:
 	free(pt);
 	free(ct);
 	return rc;
+}
+
+tt_err envelope_open(const tt_envelope *env, const tt_box_key *collector, char **inner)
+{
+	if (inner)
+		*inner = NULL;
+	if (!inner)
+		return TT_ERR_INVAL;
+	return open_inner(env, collector, inner, NULL);
+}
+
+tt_err envelope_open_json(const tt_envelope *env, const tt_box_key *collector, cJSON **inner)
+{
+	if (inner)
+		*inner = NULL;
+	if (!inner)
+		return TT_ERR_INVAL;
+	return open_inner(env, collector, NULL, inner);
+}
+
+void envelope_json_free(cJSON *j)
+{
+	free_json(j);
 }

@@ -406,6 +406,18 @@ tt_err store_rollback(store *s)
 	return s ? s->ops->rollback(s->be) : TT_ERR_INVAL;
 }
 
+void store_defer_checkpoints(store *s)
+{
+	if (s && s->ops->defer_checkpoints)
+		s->ops->defer_checkpoints(s->be);
+}
+
+void store_checkpoint(store *s)
+{
+	if (s && s->ops->checkpoint)
+		s->ops->checkpoint(s->be);
+}
+
 /* A fixed field holds a terminated, non-empty string. */
 static bool field_set(const char *f, size_t size)
 {

@@ -21,9 +21,19 @@
  * through the fault-injecting VFS (faultvfs.h) so tests can fail any
  * write.  The daemon batches: store_begin, store_add many, store_commit;
  * an operation called inside a batch joins it through a savepoint, one
- * called outside runs its own transaction.  A failed commit rolls the
- * whole batch back: what was committed before stays, what was not is
- * added again by the caller (the kiosk re-sends what was not acked).
+ * called outside runs its own transaction.  store_add, the one called for
+ * every submission, joins a batch without a savepoint (two statements
+ * less each): INSERT OR IGNORE already makes a repeat a no-op, and if its
+ * insert or track mark fails the batch is spoilt, so its commit rolls
+ * everything back and says so.  A failed commit rolls the whole batch
+ * back: what was committed before stays, what was not is added again by
+ * the caller (the kiosk re-sends what was not acked).
+ *
+ * Checkpoints: SQLite's automatic checkpoint runs inside the COMMIT that
+ * passes the threshold, so the daemon's acks would wait for it.  A
+ * connection may defer them (store_defer_checkpoints): the WAL hook only
+ * counts frames, and store_checkpoint, called once the acks are out,
+ * copies the WAL back (PASSIVE: it never waits for readers).
  *
  * Listing: newest first by (received, id), with keyset paging after an id.
  * One SQL text per combination of filters (prepared on first use and kept
@@ -46,6 +56,7 @@
 #include "tramtin/store.h"
 
 #define BUSY_MS        5000
+#define CKPT_FRAMES    8192 /* WAL frames (pages) that make a checkpoint due: 32 MiB */
 #define SCHEMA_VERSION 2
 
 /* List filters, one bit each: the index into the statement cache. */
@@ -73,6 +84,9 @@ struct sq {
 	sqlite3_stmt *get_id, *get_hash, *update, *audit, *history, *received_of;
 	sqlite3_stmt *dirty, *undirty;
 	sqlite3_stmt *kiosk_seen, *kiosks;
+	bool spoilt;       /* a store_add inside the batch failed: its commit must fail */
+	bool defer_ckpt;   /* checkpoints wait for store_checkpoint */
+	int wal_frames;    /* frames in the WAL after the last commit */
 	sqlite3_stmt *report[N_GROUPS];
 	sqlite3_stmt *list[LF__COMBOS];
 };
@@ -203,12 +217,19 @@ static tt_err sq_begin(void *be)
 	struct sq *q = be;
 	if (!sqlite3_get_autocommit(q->db))
 		return TT_ERR_STATE;
+	q->spoilt = false;
 	return run(q, q->begin, "cannot start a transaction") ? TT_OK : TT_ERR_IO;
 }
 
 static tt_err sq_commit(void *be)
 {
 	struct sq *q = be;
+	if (q->spoilt) {
+		q->spoilt = false;
+		if (!sqlite3_get_autocommit(q->db))
+			run(q, q->rollback, "cannot roll back");
+		return TT_ERR_IO;
+	}
 	if (sqlite3_get_autocommit(q->db))
 		return TT_ERR_STATE;
 	if (run(q, q->commit, "cannot commit"))
@@ -223,9 +244,37 @@ static tt_err sq_commit(void *be)
 static tt_err sq_rollback(void *be)
 {
 	struct sq *q = be;
+	q->spoilt = false;
 	if (sqlite3_get_autocommit(q->db))
 		return TT_OK;
 	return run(q, q->rollback, "cannot roll back") ? TT_OK : TT_ERR_IO;
+}
+
+/* The WAL hook, after every commit: the automatic checkpoint (SQLite's
+ * own, which this hook replaces) unless the caller defers it. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	struct sq *q = ctx;
+	q->wal_frames = frames;
+	if (!q->defer_ckpt && frames >= CKPT_FRAMES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void sq_defer_checkpoints(void *be)
+{
+	((struct sq *)be)->defer_ckpt = true;
+}
+
+static void sq_checkpoint(void *be)
+{
+	struct sq *q = be;
+	if (q->wal_frames < CKPT_FRAMES || !sqlite3_get_autocommit(q->db))
+		return;
+	int rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_fail(q, "cannot checkpoint the write-ahead log");
+	q->wal_frames = 0; /* due again after as many new frames */
 }
 
 /* Marks id for store_track_changes; a newer gen than any mark there. */
@@ -319,9 +368,12 @@ static tt_err sq_add(void *be, const store_record *r, bool *inserted)
 {
 	struct sq *q = be;
 	sqlite3_stmt *st = q->insert;
-	bool own, ok;
+	bool ok, batch = !sqlite3_get_autocommit(q->db);
 
-	if (!tx_begin(q, &own))
+	*inserted = false;
+	if (q->spoilt) /* the batch will not commit; nothing more joins it */
+		return TT_ERR_IO;
+	if (!batch && !run(q, q->begin, "cannot start a transaction"))
 		return TT_ERR_IO;
 	bind_field(st, 1, r->id, sizeof r->id);
 	bind_field(st, 2, r->kiosk, sizeof r->kiosk);
@@ -351,7 +403,16 @@ static tt_err sq_add(void *be, const store_record *r, bool *inserted)
 	*inserted = ok && sqlite3_changes(q->db) > 0;
 	if (ok && *inserted)
 		ok = mark_dirty(q, r->id);
-	if (!tx_end(q, own, ok)) {
+	if (batch) {
+		/* No savepoint: a half-done add spoils the batch (see the top). */
+		if (!ok) {
+			q->spoilt = true;
+			*inserted = false;
+			return TT_ERR_IO;
+		}
+		return TT_OK;
+	}
+	if (!tx_end(q, true, ok)) {
 		*inserted = false;
 		return TT_ERR_IO;
 	}
@@ -768,6 +829,8 @@ static const struct store_ops sqlite_ops = {
     .report = sq_report,
     .kiosk_seen = sq_kiosk_seen,
     .kiosks = sq_kiosks,
+    .defer_checkpoints = sq_defer_checkpoints,
+    .checkpoint = sq_checkpoint,
 };
 
 /* Creates or checks the schema, in one write transaction so that two
@@ -826,10 +889,11 @@ store *store_open_sqlite(const char *path, char *err, size_t errlen)
 		goto fail_quiet;
 	}
 	/* 32 MiB of page cache: ingest touches four indexes at random places. */
-	if (sqlite3_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(q->db, "PRAGMA synchronous=FULL; PRAGMA cache_size=-32768", NULL, NULL, NULL) != SQLITE_OK) {
 		why = sqlite3_errmsg(q->db);
 		goto fail;
 	}
+	sqlite3_wal_hook(q->db, wal_hook, q); /* checkpoints at CKPT_FRAMES (replaces wal_autocheckpoint) */
 	if ((why = setup_schema(q)))
 		goto fail;
 	if (!prepare(q, &q->begin, "BEGIN IMMEDIATE") || !prepare(q, &q->commit, "COMMIT") ||

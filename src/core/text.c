@@ -51,8 +51,38 @@ static char *map(const char *s, size_t len, int options)
 	return (char *)out;
 }
 
+/* True if s[0..len) is valid UTF-8 (no NUL) made only of code points
+ * below U+0300 (ASCII, Latin-1, Latin Extended-A/B, IPA, spacing
+ * modifiers) or in Latin Extended Additional (U+1E00..U+1EFF, where
+ * Vietnamese's precomposed letters live): all are NFC_QC=Yes with
+ * combining class 0, so such a string is already NFC and no pair of them
+ * composes (tests/unit/test_text.c checks this against utf8proc). */
+static bool nfc_already(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t pos = 0;
+	while (pos < len) {
+		if (u[pos] >= 0x01 && u[pos] < 0x80) { /* ASCII, the common case */
+			pos++;
+			continue;
+		}
+		int32_t cp = text_decode(s, len, &pos);
+		if (cp <= 0 || (cp >= 0x300 && (cp < 0x1E00 || cp > 0x1EFF)))
+			return false;
+	}
+	return true;
+}
+
 char *text_nfc(const char *s, size_t len)
 {
+	if (s && nfc_already(s, len)) {
+		char *out = malloc(len + 1);
+		if (out) {
+			memcpy(out, s, len);
+			out[len] = '\0';
+		}
+		return out;
+	}
 	return map(s, len, 0);
 }
 

@@ -106,6 +106,26 @@ done
 [ "$(q 'SELECT count(*) FROM submissions')" = 201 ] || die "a bad envelope was stored"
 ok "tampered, unsealed, wrong-kiosk, unknown-kiosk, non-JSON and oversized envelopes quarantined"
 
+# 3b. never an ack before the commit: while another process holds the
+# database's write lock the collector cannot commit, so the kiosk hears
+# nothing; once the lock goes, the submission is committed, then acked.
+mosquitto_sub -h 127.0.0.1 -p "$port" -t 'tramtin/v1/ht/test/k1/down/ack' > acks3.txt & ASUB=$!
+sleep 0.3
+{ echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; echo "SELECT 'locked';"; sleep 2.5; echo "COMMIT;"; } | sqlite3 collector.db > lock3.out & LOCK=$!
+for _ in $(seq 100); do grep -q locked lock3.out && break; sleep 0.02; done
+grep -q locked lock3.out || die "could not take the database's write lock"
+"$LOADGEN" k1.ini submit 1 > ids3 2> lg3.err & LG=$!
+sleep 1.5
+[ -s acks3.txt ] && die "acknowledged while the database could not commit: $(cat acks3.txt)"
+[ "$(q 'SELECT count(*) FROM submissions')" = 201 ] || die "stored while another process held the write lock"
+wait $LOCK
+wait $LG || die "not acknowledged after the lock went: $(cat lg3.err)"
+[ "$(q "SELECT count(*) FROM submissions WHERE id = '$(cat ids3)'")" = 1 ] || die "acknowledged but not stored: $(cat ids3)"
+for _ in $(seq 50); do grep -q "$(cat ids3)" acks3.txt && break; sleep 0.05; done
+kill $ASUB; wait $ASUB 2>/dev/null
+grep -q "$(cat ids3)" acks3.txt || die "the ack on the broker does not name $(cat ids3): $(cat acks3.txt)"
+ok "no ack while the database was locked; committed, then acknowledged"
+
 # 4. collector kill -9 in the middle of a stream, then restart
 "$LOADGEN" k2.ini submit 500 > ids4 2> lg4.err & LG=$!
 for _ in $(seq 200); do [ "$(q 'SELECT count(*) FROM submissions')" -ge 260 ] && break; sleep 0.02; done
@@ -113,7 +133,7 @@ kill -9 $COLLECTOR_PID; wait $COLLECTOR_PID 2>/dev/null
 sleep 0.3
 start_collector
 wait $LG || die "after the collector's restart not everything was acknowledged: $(cat lg4.err)"
-cat ids1 ids2 ids4 | sort > want
+cat ids1 ids2 ids3 ids4 | sort > want
 q "SELECT id FROM submissions ORDER BY id" > got
 cmp -s want got || die "committed $(wc -l < want), stored $(wc -l < got)"
 ok "collector kill -9 mid-stream: $(wc -l < want) committed == $(wc -l < got) stored"

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "tramtin/log.h"
 #include "tramtin/store.h"
@@ -176,6 +177,53 @@ static void add_duplicate_quarantine_in_batches(void **state)
 	assert_int_equal(store_get_by_code_hash(s, "ffffffffffffffffffffffffffffffff", T0, &r), TT_ERR_NOTFOUND);
 	assert_int_equal(store_get(s, "zz", T0, &r), TT_ERR_NOTFOUND);
 	assert_int_equal(store_quarantine_count(s), 2);
+	store_close(s);
+}
+
+/* store_add joins a batch without a savepoint: an add that fails (here a
+ * trigger refuses one id) spoils the batch, whose commit fails and keeps
+ * nothing of it, so nothing of it is acknowledged; the batch sent again
+ * without the bad one is stored.  Deferred checkpoints change nothing
+ * that is read back. */
+static void failed_add_spoils_the_batch(void **state)
+{
+	(void)state;
+	store *s = open_db();
+	store_defer_checkpoints(s);
+	add_one(s, "before", 0, T0);
+	sqlite3 *raw = NULL;
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw,
+	                              "CREATE TRIGGER refuse BEFORE INSERT ON submissions WHEN NEW.id = 'bad'"
+	                              " BEGIN SELECT RAISE(ABORT, 'refused'); END",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(raw);
+	store_record r;
+	bool inserted = true;
+	assert_int_equal(store_begin(s), TT_OK);
+	add_one(s, "a", 1, T0);
+	make(&r, "bad", 2, T0);
+	assert_int_equal(store_add(s, &r, &inserted), TT_ERR_IO);
+	assert_false(inserted);
+	make(&r, "b", 3, T0);
+	inserted = true;
+	assert_int_equal(store_add(s, &r, &inserted), TT_ERR_IO); /* the batch is spoilt */
+	assert_false(inserted);
+	assert_int_equal(store_commit(s), TT_ERR_IO);
+	assert_false(has(s, "a"));
+	assert_false(has(s, "b"));
+	assert_true(has(s, "before"));
+	assert_int_equal(store_begin(s), TT_OK); /* a new batch starts clean */
+	add_one(s, "a", 1, T0);
+	add_one(s, "b", 3, T0);
+	assert_int_equal(store_commit(s), TT_OK);
+	store_checkpoint(s);
+	store_close(s);
+	s = open_db();
+	assert_true(has(s, "a"));
+	assert_true(has(s, "b"));
+	assert_int_equal(count(s, NULL, T0), 3);
 	store_close(s);
 }
 
@@ -1001,6 +1049,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(add_duplicate_quarantine_in_batches, fresh),
+	    cmocka_unit_test_setup(failed_add_spoils_the_batch, fresh),
 	    cmocka_unit_test_setup(rollback_loses_nothing_committed, fresh),
 	    cmocka_unit_test_setup(injected_failure_then_retry, fresh),
 	    cmocka_unit_test(names_round_trip),

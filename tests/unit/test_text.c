@@ -2,9 +2,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "tramtin/text.h"
 
@@ -111,6 +113,34 @@ static void upper_case_vietnamese(void **state)
 	assert_null(text_upper("\xff"));
 }
 
+/* text_nfc copies text it knows is NFC without asking utf8proc: check
+ * that claim against utf8proc for every code point it covers, alone,
+ * after a letter, and before a combining mark (which must compose). */
+static void nfc_fast_path_agrees_with_utf8proc(void **state)
+{
+	(void)state;
+	for (int32_t cp = 1; cp < 0x1F00; cp++) {
+		if (cp == 0x300)
+			cp = 0x1E00;
+		utf8proc_uint8_t one[8];
+		utf8proc_ssize_t n = utf8proc_encode_char(cp, one);
+		const char *around[][2] = {{"", ""}, {"a", ""}, {"\xe1\xba\xa1", "b"}, {"", "\xcc\x81"}, {"u", "\xcc\x9b"}};
+		for (size_t k = 0; k < sizeof around / sizeof around[0]; k++) {
+			char s[32];
+			int len = snprintf(s, sizeof s, "%s%.*s%s", around[k][0], (int)n, (const char *)one, around[k][1]);
+			char *fast = text_nfc(s, (size_t)len);
+			char *ref = (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
+			assert_non_null(fast);
+			assert_non_null(ref);
+			if (strcmp(fast, ref) != 0)
+				fail_msg("U+%04X (case %zu): text_nfc differs from utf8proc", (unsigned)cp, k);
+			free(fast);
+			free(ref);
+		}
+	}
+	assert_null(text_nfc("ab\0c", 4)); /* a NUL is not text, fast path or not */
+}
+
 static void hash_differs(void **state)
 {
 	(void)state;
@@ -129,6 +159,7 @@ int main(void)
 		cmocka_unit_test(wrap_keeps_newlines_and_cuts_long_words),
 		cmocka_unit_test(wrap_never_splits_a_grapheme),
 		cmocka_unit_test(upper_case_vietnamese),
+		cmocka_unit_test(nfc_fast_path_agrees_with_utf8proc),
 		cmocka_unit_test(hash_differs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
