@@ -104,4 +104,15 @@ tt_err envelope_verify(const tt_envelope *env, const unsigned char kiosk_pk[cryp
  * a UTF-8 JSON object.  Verify the signature first: anyone can seal. */
 tt_err envelope_open(const tt_envelope *env, const tt_box_key *collector, char **inner);
 
+/* --- acknowledgements (collector -> kiosk) ------------------------------- */
+
+/* Reads an ack {"v":1,"ids":[...]} (json[0..len), need not end in a NUL)
+ * and calls each(ctx, ids, n) for its string ids in batches of at most
+ * ENVELOPE_ACK_BATCH (the strings live until each returns; other entries
+ * are skipped).  Returns TT_OK, TT_ERR_PARSE (not an object with an "ids"
+ * array), TT_ERR_RANGE (over 1 MiB) or TT_ERR_INVAL. */
+#define ENVELOPE_ACK_BATCH 512
+tt_err envelope_ack_parse(const char *json, size_t len, void (*each)(void *ctx, const char *const *ids, size_t n),
+                          void *ctx);
+
 #endif
