@@ -68,7 +68,8 @@ static char *dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
 	if (p) {
-		memcpy(p, s, n);
+		if (n) /* md4c gives an empty image source as NULL, 0 */
+			memcpy(p, s, n);
 		p[n] = '\0';
 	}
 	return p;

@@ -46,9 +46,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char b64[64];
 	b64_encode(key.pk, sizeof key.pk, b64, sizeof b64);
 	snprintf(trust, sizeof trust, "ht=%s ht/xa=%s bad=entry", b64, b64);
-	snprintf(dir, sizeof dir, "/tmp/fuzz_manifest.XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
+	/* in memory where there is /dev/shm: a file rewritten per input */
+	snprintf(dir, sizeof dir, "/dev/shm/fuzz_manifest.XXXXXX");
+	if (!mkdtemp(dir)) {
+		snprintf(dir, sizeof dir, "/tmp/fuzz_manifest.XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+	}
 	atexit(cleanup);
 	return 0;
 }
