@@ -229,9 +229,24 @@ static void end_leaf(struct state *st)
 	st->n_imgs = 0;
 }
 
+/* md4c can leave an image span open when a block starts or ends (found by
+ * fuzz_page: "![]()![![](![]()]())" enters three images and leaves two):
+ * the open image is dropped. */
+static void drop_open_img(struct state *st)
+{
+	if (!st->in_img)
+		return;
+	if (st->n_imgs < sizeof st->img_src / sizeof st->img_src[0]) {
+		free(st->img_src[st->n_imgs]);
+		st->img_src[st->n_imgs] = NULL;
+	}
+	st->in_img = 0;
+}
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *user)
 {
 	struct state *st = user;
+	drop_open_img(st);
 	switch (type) {
 	case MD_BLOCK_UL:
 	case MD_BLOCK_OL:
@@ -294,16 +309,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *user)
 {
 	struct state *st = user;
 	(void)detail;
-	/* md4c can leave an image span open at the end of its block (found by
-	 * fuzz_page: "![![](![]()](())" enters two images and leaves one):
-	 * the open image is dropped. */
-	if (st->in_img) {
-		if (st->n_imgs < sizeof st->img_src / sizeof st->img_src[0]) {
-			free(st->img_src[st->n_imgs]);
-			st->img_src[st->n_imgs] = NULL;
-		}
-		st->in_img = 0;
-	}
+	drop_open_img(st);
 	switch (type) {
 	case MD_BLOCK_UL:
 	case MD_BLOCK_OL:

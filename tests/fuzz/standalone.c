@@ -4,6 +4,8 @@
  *   fuzz_X [-n N] [-s SEED] -c DIR   N inputs: the seeds in DIR (sorted
  *                                    by name), each mutated from a fixed
  *                                    pseudo-random sequence
+ *   fuzz_X -d K ... -c DIR           also saves input number K (from 0) as
+ *                                    ./input-K (a leak, found by bisecting N)
  *   fuzz_X FILE...                   runs each file as one input (a crash
  *                                    that libFuzzer saved, a corpus)
  *
@@ -114,7 +116,7 @@ static const char interesting[] = "{}[]\"\\:,=#*_`>-+!()\n\n\r\t &;<0123456789@x
 
 int main(int argc, char **argv)
 {
-	long iters = 10000;
+	long iters = 10000, dump = -1;
 	uint32_t seed = 0x9E3779B9u;
 	const char *dir = NULL;
 	int files = 0, status = 0;
@@ -125,6 +127,8 @@ int main(int argc, char **argv)
 			iters = strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
 			seed = (uint32_t)strtoul(argv[++i], NULL, 0) | 1;
+		} else if (!strcmp(argv[i], "-d") && i + 1 < argc) {
+			dump = strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
 			dir = argv[++i];
 		} else {
@@ -219,6 +223,15 @@ int main(int argc, char **argv)
 		}
 		current = buf;
 		current_len = n;
+		if (it == dump) {
+			char name[64];
+			snprintf(name, sizeof name, "input-%ld", it);
+			FILE *f = fopen(name, "wb");
+			if (f) {
+				fwrite(buf, 1, n, f);
+				fclose(f);
+			}
+		}
 		LLVMFuzzerTestOneInput(buf, n);
 	}
 	printf("%s: %ld inputs from %zu seeds, no crash\n", argv[0], iters, n_seeds);
