@@ -73,6 +73,9 @@ void config_defaults(tt_config *c);
  * TT_ERR_CONFIG (bad key or value), TT_ERR_NOTFOUND or TT_ERR_IO. */
 tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen);
 
+/* The same for INI text in memory (name stands for the file). */
+tt_err config_load_text(tt_config *c, const char *name, const char *text, size_t len, char *err, size_t errlen);
+
 /* Checks values that depend on each other; same error contract. */
 tt_err config_check(const tt_config *c, const char *path, char *err, size_t errlen);
 

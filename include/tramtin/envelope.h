@@ -111,4 +111,15 @@ struct cJSON;
 tt_err envelope_open_json(const tt_envelope *env, const tt_box_key *collector, struct cJSON **inner);
 void envelope_json_free(struct cJSON *j);
 
+/* --- acknowledgements (collector -> kiosk) ------------------------------- */
+
+/* Reads an ack {"v":1,"ids":[...]} (json[0..len), need not end in a NUL)
+ * and calls each(ctx, ids, n) for its string ids in batches of at most
+ * ENVELOPE_ACK_BATCH (the strings live until each returns; other entries
+ * are skipped).  Returns TT_OK, TT_ERR_PARSE (not an object with an "ids"
+ * array), TT_ERR_RANGE (over 1 MiB) or TT_ERR_INVAL. */
+#define ENVELOPE_ACK_BATCH 512
+tt_err envelope_ack_parse(const char *json, size_t len, void (*each)(void *ctx, const char *const *ids, size_t n),
+                          void *ctx);
+
 #endif

@@ -2,7 +2,8 @@
  *
  * Each program lists its sections and keys (ini_key) with where they go
  * in its config struct; ini_load fills the struct and stops at the first
- * fault with one line "FILE:LINE: [section] key: message". */
+ * fault with one line "FILE:LINE: [section] key: message".  Lines may be
+ * indented; a line longer than 198 bytes is an error. */
 #ifndef TRAMTIN_INI_H
 #define TRAMTIN_INI_H
 
@@ -33,5 +34,10 @@ typedef struct ini_key {
  * Returns TT_OK, TT_ERR_CONFIG (bad key or value; err has the line),
  * TT_ERR_NOTFOUND or TT_ERR_IO (err names the file). */
 tt_err ini_load(const char *path, const ini_key *keys, size_t n, void *base, char *err, size_t errlen);
+
+/* The same for an INI text in memory, text[0..len) (need not end in a NUL);
+ * name stands for the file in messages and relative paths. */
+tt_err ini_load_text(const char *name, const char *text, size_t len, const ini_key *keys, size_t n, void *base,
+                     char *err, size_t errlen);
 
 #endif

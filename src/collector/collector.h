@@ -2,6 +2,7 @@
 #ifndef TRAMTIN_COLLECTOR_H
 #define TRAMTIN_COLLECTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tramtin/err.h"
@@ -33,6 +34,17 @@ typedef struct collector_config {
 void collector_config_defaults(collector_config *c);
 /* Reads and checks FILE; one line in err and TT_ERR_CONFIG (etc.) on a fault. */
 tt_err collector_config_load(collector_config *c, const char *path, char *err, size_t errlen);
+tt_err collector_config_load_text(collector_config *c, const char *name, const char *text, size_t len, char *err,
+                                  size_t errlen);
+
+/* Fills r from a submission's inner JSON (NUL-terminated); on a fault
+ * writes why and returns false.  r's strings are the caller's to clear
+ * (store_record_clear) either way. */
+struct store_record;
+struct cJSON;
+bool collector_parse_inner(const char *inner, struct store_record *r, char *why, size_t whylen);
+/* The same from the JSON already parsed (envelope_open_json). */
+bool collector_parse_inner_json(const struct cJSON *j, struct store_record *r, char *why, size_t whylen);
 
 /* Runs the daemon until SIGTERM/SIGINT. Returns the process exit status. */
 int collector_serve(const collector_config *c);

@@ -46,11 +46,23 @@ void collector_config_defaults(collector_config *c)
 	c->batch_max = 1000;
 }
 
+static tt_err check(const collector_config *c, const char *path, char *err, size_t errlen);
+
 tt_err collector_config_load(collector_config *c, const char *path, char *err, size_t errlen)
 {
 	tt_err rc = ini_load(path, keys, sizeof keys / sizeof keys[0], c, err, errlen);
-	if (rc != TT_OK)
-		return rc;
+	return rc != TT_OK ? rc : check(c, path, err, errlen);
+}
+
+tt_err collector_config_load_text(collector_config *c, const char *name, const char *text, size_t len, char *err,
+                                  size_t errlen)
+{
+	tt_err rc = ini_load_text(name, text, len, keys, sizeof keys / sizeof keys[0], c, err, errlen);
+	return rc != TT_OK ? rc : check(c, name, err, errlen);
+}
+
+static tt_err check(const collector_config *c, const char *path, char *err, size_t errlen)
+{
 	if (!c->secret_key[0]) {
 		snprintf(err, errlen, "%s: [keys] secret_key: required (the collector's box key, from tramtin-admin keygen --kind box)", path);
 		return TT_ERR_CONFIG;

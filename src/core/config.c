@@ -94,6 +94,12 @@ tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen)
 	return rc != TT_OK ? rc : config_check(c, path, err, errlen);
 }
 
+tt_err config_load_text(tt_config *c, const char *name, const char *text, size_t len, char *err, size_t errlen)
+{
+	tt_err rc = ini_load_text(name, text, len, keys, sizeof keys / sizeof keys[0], c, err, errlen);
+	return rc != TT_OK ? rc : config_check(c, name, err, errlen);
+}
+
 bool config_id_valid(const char *s)
 {
 	if (!s || !*s)

@@ -497,3 +497,32 @@ void envelope_json_free(cJSON *j)
 {
 	free_json(j);
 }
+
+tt_err envelope_ack_parse(const char *json, size_t len, void (*each)(void *ctx, const char *const *ids, size_t n),
+                          void *ctx)
+{
+	if (!json || !each)
+		return TT_ERR_INVAL;
+	if (len > 1u << 20)
+		return TT_ERR_RANGE;
+	cJSON *j = cJSON_ParseWithLength(json, len);
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(j, "ids"), *id;
+	if (!cJSON_IsObject(j) || !cJSON_IsArray(ids)) {
+		cJSON_Delete(j);
+		return TT_ERR_PARSE;
+	}
+	const char *list[ENVELOPE_ACK_BATCH];
+	size_t k = 0;
+	cJSON_ArrayForEach(id, ids) {
+		if (cJSON_IsString(id))
+			list[k++] = id->valuestring;
+		if (k == ENVELOPE_ACK_BATCH) {
+			each(ctx, list, k);
+			k = 0;
+		}
+	}
+	if (k)
+		each(ctx, list, k);
+	cJSON_Delete(j);
+	return TT_OK;
+}

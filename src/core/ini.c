@@ -124,53 +124,113 @@ static int handler(void *user, const char *section, const char *name, const char
 }
 
 /* Debian's inih does not pass line numbers to the handler; the reader
- * counts them instead (the handler runs right after its line is read). */
+ * counts them instead (the handler runs right after its line is read).
+ * It reads from a FILE or from memory, strips the indentation (inih
+ * would take an indented line as the continuation of the key before it),
+ * and stops at a line longer than inih's buffer, which inih would
+ * otherwise cut silently and read the rest of as a line of its own. */
 struct reader {
 	FILE *f;
-	int *line;
+	const char *text, *end; /* from memory when f is NULL */
+	struct ctx *x;
 };
 
 static char *read_line(char *str, int num, void *stream)
 {
 	struct reader *r = stream;
-	char *s = fgets(str, num, r->f);
-	if (s)
-		(*r->line)++;
-	return s;
+	size_t len = 0, max = num > 1 ? (size_t)num - 1 : 0;
+	bool any = false;
+	int c;
+	if (r->x->failed)
+		return NULL;
+	/* indentation: skip it, whatever its length */
+	for (;;) {
+		c = r->f ? getc(r->f) : r->text < r->end ? (unsigned char)*r->text++ : EOF;
+		if (c == EOF)
+			break;
+		any = true;
+		if (c != ' ' && c != '\t')
+			break;
+	}
+	while (c != EOF) {
+		if (c == '\0')
+			c = ' '; /* a NUL would end the line early for inih */
+		if (len == max) {
+			r->x->line++;
+			snprintf(r->x->err, r->x->errlen, "%s:%d: line too long (at most %zu bytes)", r->x->path, r->x->line,
+			         max > 0 ? max - 1 : 0);
+			r->x->failed = true;
+			return NULL;
+		}
+		str[len++] = (char)c;
+		if (c == '\n')
+			break;
+		c = r->f ? getc(r->f) : r->text < r->end ? (unsigned char)*r->text++ : EOF;
+	}
+	if (!any)
+		return NULL;
+	str[len] = '\0';
+	r->x->line++;
+	return str;
+}
+
+static tt_err parse(struct ctx *x, struct reader *r)
+{
+	r->x = x;
+	int rc = ini_parse_stream(read_line, r, handler, x);
+	if (x->failed)
+		return TT_ERR_CONFIG;
+	if (rc > 0) {
+		snprintf(x->err, x->errlen, "%s:%d: not a valid INI line (expected [section] or key = value)", x->path, rc);
+		return TT_ERR_CONFIG;
+	}
+	if (rc < 0 || (r->f && ferror(r->f))) {
+		snprintf(x->err, x->errlen, "%s: cannot read", x->path);
+		return TT_ERR_IO;
+	}
+	return TT_OK;
+}
+
+static bool start(struct ctx *x, const char *path, const ini_key *keys, size_t n_keys, void *base, char *err,
+                  size_t errlen)
+{
+	*x = (struct ctx){.base = base, .keys = keys, .n_keys = n_keys, .path = path, .err = err, .errlen = errlen};
+	if (!base || !keys || !path || !err || errlen == 0)
+		return false;
+	err[0] = '\0';
+	const char *slash = strrchr(path, '/');
+	if (slash && (size_t)(slash - path) < sizeof x->dir) {
+		memcpy(x->dir, path, (size_t)(slash - path));
+		x->dir[slash - path] = '\0';
+		if (!x->dir[0])
+			snprintf(x->dir, sizeof x->dir, "/");
+	}
+	return true;
 }
 
 tt_err ini_load(const char *path, const ini_key *keys, size_t n_keys, void *base, char *err, size_t errlen)
 {
-	struct ctx x = {.base = base, .keys = keys, .n_keys = n_keys, .path = path, .err = err, .errlen = errlen};
-	if (!base || !keys || !path || !err || errlen == 0)
+	struct ctx x;
+	if (!start(&x, path, keys, n_keys, base, err, errlen))
 		return TT_ERR_INVAL;
-	err[0] = '\0';
-	const char *slash = strrchr(path, '/');
-	if (slash && (size_t)(slash - path) < sizeof x.dir) {
-		memcpy(x.dir, path, (size_t)(slash - path));
-		x.dir[slash - path] = '\0';
-		if (!x.dir[0])
-			snprintf(x.dir, sizeof x.dir, "/");
-	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		int e = errno;
 		snprintf(err, errlen, "%s: cannot open: %s", path, tt_strerrno(e));
 		return e == ENOENT ? TT_ERR_NOTFOUND : TT_ERR_IO;
 	}
-	struct reader r = {f, &x.line};
-	int rc = ini_parse_stream(read_line, &r, handler, &x);
+	struct reader r = {.f = f};
+	tt_err rc = parse(&x, &r);
 	fclose(f);
-	if (x.failed)
-		return TT_ERR_CONFIG;
-	if (rc > 0) {
-		snprintf(err, errlen, "%s:%d: not a valid INI line (expected [section] or key = value)", path, rc);
-		return TT_ERR_CONFIG;
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: cannot read", path);
-		return TT_ERR_IO;
-	}
-	return TT_OK;
+	return rc;
 }
 
+tt_err ini_load_text(const char *name, const char *text, size_t len, const ini_key *keys, size_t n_keys, void *base,
+                     char *err, size_t errlen)
+{
+	struct ctx x;
+	if (!text || !start(&x, name, keys, n_keys, base, err, errlen))
+		return TT_ERR_INVAL;
+	struct reader r = {.text = text, .end = text + len};
+	return parse(&x, &r);
+}

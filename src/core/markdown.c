@@ -28,6 +28,7 @@ struct state {
 	bool in_leaf;
 	mdoc_kind kind;
 	int depth, number;
+	int nest;       /* lists open, however deep; depth stops at MAX_DEPTH - 1 */
 	int list_counter[MAX_DEPTH];
 	bool list_ordered[MAX_DEPTH];
 	int quote;
@@ -37,7 +38,7 @@ struct state {
 	unsigned style;
 	size_t style_start;
 	/* images in the current block */
-	bool in_img;
+	int in_img;      /* images open (an image's alt text may hold one) */
 	struct buf alt;
 	char *img_src[32];
 	char *img_alt[32];
@@ -67,7 +68,8 @@ static char *dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
 	if (p) {
-		memcpy(p, s, n);
+		if (n) /* md4c gives an empty image source as NULL, 0 */
+			memcpy(p, s, n);
 		p[n] = '\0';
 	}
 	return p;
@@ -122,7 +124,7 @@ static void begin_leaf(struct state *st, mdoc_kind kind)
 		st->text.p[0] = '\0';
 	st->n_spans = 0;
 	st->style_start = 0;
-	st->n_imgs = 0;
+	/* images met outside a block (n_imgs) wait for the next one's end */
 }
 
 static bool only_space(const char *s, size_t n)
@@ -133,17 +135,65 @@ static bool only_space(const char *s, size_t n)
 	return true;
 }
 
+/* Character references (&#x301;) can undo the NFC of the source: each
+ * run between span edges is normalised again and the spans moved. */
+static void normalize(struct state *st)
+{
+	if (!st->text.len || text_is_nfc(st->text.p))
+		return;
+	struct buf out = {0};
+	size_t from = 0, end = 0;
+	for (size_t i = 0; i <= st->n_spans * 2; i++) {
+		mdoc_span *sp = i < st->n_spans * 2 ? &st->spans[i / 2] : NULL;
+		/* the span's old edges, read before it is moved */
+		size_t to = !sp ? st->text.len : i % 2 == 0 ? sp->start : end;
+		if (sp && i % 2 == 0)
+			end = sp->start + sp->len;
+		if (to < from)
+			to = from;
+		char *nfc = text_nfc(st->text.p + from, to - from);
+		bool ok = nfc ? buf_add(&out, nfc, strlen(nfc)) : buf_add(&out, st->text.p + from, to - from);
+		free(nfc);
+		if (!ok) {
+			st->oom = true;
+			free(out.p);
+			return;
+		}
+		if (sp && i % 2 == 0)
+			sp->start = out.len;
+		else if (sp)
+			sp->len = out.len - sp->start;
+		from = to;
+	}
+	/* a run that normalises to nothing leaves an empty span */
+	size_t k = 0;
+	for (size_t i = 0; i < st->n_spans; i++)
+		if (st->spans[i].len)
+			st->spans[k++] = st->spans[i];
+	st->n_spans = k;
+	free(st->text.p);
+	st->text = out;
+	if (!st->text.p)
+		st->text.len = st->text.cap = 0;
+}
+
 static void end_leaf(struct state *st)
 {
 	if (!st->in_leaf)
 		return;
 	close_span(st);
 	st->in_leaf = false;
-	/* Trim trailing white space (soft breaks at the end). */
+	/* Trim trailing white space (soft breaks at the end), and the spans
+	 * with it. */
 	while (st->text.len && (st->text.p[st->text.len - 1] == ' ' || st->text.p[st->text.len - 1] == '\n'))
 		st->text.len--;
 	if (st->text.p)
 		st->text.p[st->text.len] = '\0';
+	while (st->n_spans && st->spans[st->n_spans - 1].start >= st->text.len)
+		st->n_spans--;
+	if (st->n_spans && st->spans[st->n_spans - 1].start + st->spans[st->n_spans - 1].len > st->text.len)
+		st->spans[st->n_spans - 1].len = st->text.len - st->spans[st->n_spans - 1].start;
+	normalize(st);
 	if (st->kind == MDOC_HR || !only_space(st->text.p ? st->text.p : "", st->text.len)) {
 		mdoc_block *b = new_block(st);
 		if (b) {
@@ -179,13 +229,29 @@ static void end_leaf(struct state *st)
 	st->n_imgs = 0;
 }
 
+/* md4c can leave an image span open when a block starts or ends (found by
+ * fuzz_page: "![]()![![](![]()]())" enters three images and leaves two):
+ * the open image is dropped. */
+static void drop_open_img(struct state *st)
+{
+	if (!st->in_img)
+		return;
+	if (st->n_imgs < sizeof st->img_src / sizeof st->img_src[0]) {
+		free(st->img_src[st->n_imgs]);
+		st->img_src[st->n_imgs] = NULL;
+	}
+	st->in_img = 0;
+}
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *user)
 {
 	struct state *st = user;
+	drop_open_img(st);
 	switch (type) {
 	case MD_BLOCK_UL:
 	case MD_BLOCK_OL:
 		end_leaf(st);
+		st->nest++;
 		if (st->depth < MAX_DEPTH - 1) {
 			st->depth++;
 			st->list_ordered[st->depth] = type == MD_BLOCK_OL;
@@ -243,11 +309,12 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *user)
 {
 	struct state *st = user;
 	(void)detail;
+	drop_open_img(st);
 	switch (type) {
 	case MD_BLOCK_UL:
 	case MD_BLOCK_OL:
 		end_leaf(st);
-		if (st->depth > 0)
+		if (st->nest > 0 && --st->nest < st->depth)
 			st->depth--;
 		break;
 	case MD_BLOCK_QUOTE:
@@ -288,7 +355,8 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *user)
 	struct state *st = user;
 	if (type == MD_SPAN_IMG) {
 		MD_SPAN_IMG_DETAIL *d = detail;
-		st->in_img = true;
+		if (st->in_img++) /* an image in an image's alt text: its alt only */
+			return 0;
 		st->alt.len = 0;
 		if (st->n_imgs < sizeof st->img_src / sizeof st->img_src[0]) {
 			st->img_src[st->n_imgs] = dup_n(d->src.text, d->src.size);
@@ -311,9 +379,12 @@ static int leave_span(MD_SPANTYPE type, void *detail, void *user)
 	struct state *st = user;
 	(void)detail;
 	if (type == MD_SPAN_IMG) {
-		st->in_img = false;
+		if (--st->in_img)
+			return 0;
 		if (st->n_imgs < sizeof st->img_src / sizeof st->img_src[0]) {
-			st->img_alt[st->n_imgs] = dup_n(st->alt.p ? st->alt.p : "", st->alt.len);
+			st->img_alt[st->n_imgs] = text_nfc(st->alt.p ? st->alt.p : "", st->alt.len);
+			if (!st->img_alt[st->n_imgs])
+				st->img_alt[st->n_imgs] = dup_n(st->alt.p ? st->alt.p : "", st->alt.len);
 			st->n_imgs++;
 		}
 		return 0;

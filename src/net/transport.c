@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "tramtin/clock.h"
+#include "tramtin/envelope.h"
 #include "tramtin/log.h"
 #include "tramtin/outbox.h"
 #include "tramtin/transport.h"
@@ -247,6 +248,18 @@ static void on_track(transport *t, const struct mosquitto_message *msg)
 	changed(t);
 }
 
+struct acked {
+	outbox *ob;
+	unsigned n;
+};
+
+static void ack_some(void *ctx, const char *const *ids, size_t n)
+{
+	struct acked *a = ctx;
+	if (outbox_ack_many(a->ob, ids, n) == TT_OK)
+		a->n += (unsigned)n;
+}
+
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg, const mosquitto_property *props)
 {
 	transport *t = obj;
@@ -269,28 +282,12 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	}
 	if (strcmp(msg->topic, t->topic_ack) != 0 || msg->payloadlen <= 0 || msg->payloadlen > 1 << 20)
 		return;
-	cJSON *j = cJSON_ParseWithLength(msg->payload, (size_t)msg->payloadlen);
-	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(j, "ids"), *id;
-	if (!cJSON_IsArray(ids)) {
+	struct acked a = {t->ob, 0};
+	if (envelope_ack_parse(msg->payload, (size_t)msg->payloadlen, ack_some, &a) != TT_OK) {
 		tt_warn("mqtt %s: ack is not {\"v\":1,\"ids\":[...]}; ignored", msg->topic);
-		cJSON_Delete(j);
 		return;
 	}
-	const char *list[512];
-	size_t k = 0;
-	unsigned n = 0;
-	cJSON_ArrayForEach(id, ids) {
-		if (cJSON_IsString(id))
-			list[k++] = id->valuestring;
-		if (k == sizeof list / sizeof list[0] || (!id->next && k)) {
-			if (outbox_ack_many(t->ob, list, k) == TT_OK)
-				n += (unsigned)k;
-			k = 0;
-		}
-	}
-	if (k && outbox_ack_many(t->ob, list, k) == TT_OK)
-		n += (unsigned)k;
-	cJSON_Delete(j);
+	unsigned n = a.n;
 	pthread_mutex_lock(&t->lock);
 	t->stats.acked += n;
 	pthread_mutex_unlock(&t->lock);

@@ -24,271 +24,43 @@
 #include "tramtin/text.h"
 #include "ui/script.h"
 
-enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_HOLD, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
-          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP, OP_PRESS, OP_WAIT_CONTENT };
-
-struct cmd {
-	enum op op;
-	int line;
-	char *str;       /* text, id (without @), path or screen id */
-	bool by_id, by_xy;
-	long a, b, d;    /* numbers */
-};
-
-struct script {
-	char *path;
-	struct cmd *cmds;
-	size_t n;
-};
-
-static const struct {
-	const char *name;
-	enum op op;
-} names[] = {
-	{"tap", OP_TAP}, {"tap?", OP_TAP_OPT}, {"touch", OP_TOUCH}, {"hold", OP_HOLD}, {"keys", OP_KEYS}, {"expect", OP_EXPECT},
-	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
-	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
-	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP}, {"press", OP_PRESS}, {"wait-content", OP_WAIT_CONTENT},
-};
-
-void script_free(script *s)
-{
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++)
-		free(s->cmds[i].str);
-	free(s->cmds);
-	free(s->path);
-	free(s);
-}
-
-/* Reads one argument at *p: "quoted text" (\" and \\ escapes), or a bare
- * word.  Returns a new string, or NULL at the end of the line; sets *bad
- * on an unterminated quote. */
-static char *arg(const char **p, bool *bad, bool *quoted)
-{
-	const char *s = *p;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	*quoted = false;
-	if (!*s || *s == '#')
-		return NULL;
-	char *out = malloc(strlen(s) + 1), *o = out;
-	if (!out) {
-		*bad = true;
-		return NULL;
-	}
-	if (*s == '"') {
-		*quoted = true;
-		s++;
-		while (*s && *s != '"') {
-			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
-				s++;
-			*o++ = *s++;
-		}
-		if (*s != '"') {
-			*bad = true;
-			free(out);
-			return NULL;
-		}
-		s++;
-	} else {
-		while (*s && *s != ' ' && *s != '\t')
-			*o++ = *s++;
-	}
-	*o = '\0';
-	*p = s;
-	return out;
-}
-
-static bool number(const char *s, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 0)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen)
-{
-	const char *p = line;
-	bool bad = false, q;
-	char *word = arg(&p, &bad, &q);
-	char *a1 = NULL, *a2 = NULL, *a3 = NULL, *a4 = NULL;
-	bool q1 = false, q2, q3, q4;
-	bool ok = false;
-	if (!word)
-		return false;
-	a1 = arg(&p, &bad, &q1);
-	a2 = arg(&p, &bad, &q2);
-	a3 = arg(&p, &bad, &q3);
-	a4 = arg(&p, &bad, &q4);
-	if (bad) {
-		snprintf(why, whylen, "unterminated quoted text");
-		goto out;
-	}
-	size_t k;
-	for (k = 0; k < sizeof names / sizeof names[0]; k++)
-		if (strcmp(word, names[k].name) == 0)
-			break;
-	if (k == sizeof names / sizeof names[0]) {
-		snprintf(why, whylen, "unknown command '%s'", word);
-		goto out;
-	}
-	c->op = names[k].op;
-	switch (c->op) {
-	case OP_TAP:
-	case OP_TAP_OPT:
-	case OP_TOUCH:
-		if (a1 && a2 && !q1 && number(a1, &c->a) && number(a2, &c->b) && !a3) {
-			c->by_xy = true;
-			ok = true;
-		} else if (a1 && !a2 && !q1 && a1[0] == '@' && a1[1]) {
-			c->by_id = true;
-			c->str = strdup(a1 + 1);
-			ok = true;
-		} else if (a1 && !a2 && q1) {
-			c->str = strdup(a1);
-			ok = true;
-		} else {
-			snprintf(why, whylen, "%s takes \"label\", @id or X Y", word);
-		}
-		break;
-	case OP_KEYS:
-	case OP_EXPECT:
-		if (a1 && q1 && !a2) {
-			c->str = strdup(a1);
-			ok = true;
-		} else {
-			snprintf(why, whylen, "%s takes one \"quoted text\"", word);
-		}
-		break;
-	case OP_EXPECT_SCREEN:
-	case OP_SCREENSHOT:
-	case OP_DUMP:
-		if (a1 && !a2) {
-			c->str = strdup(a1);
-			ok = true;
-		} else {
-			snprintf(why, whylen, "%s takes one %s", word, c->op == OP_EXPECT_SCREEN ? "screen id" : "file name");
-		}
-		break;
-	case OP_PRESS:
-		if (a1 && !a2 && (!strcmp(a1, "Tab") || !strcmp(a1, "Shift+Tab") || !strcmp(a1, "Return") || !strcmp(a1, "space"))) {
-			c->str = strdup(a1);
-			ok = true;
-		} else {
-			snprintf(why, whylen, "press takes one key: Tab, Shift+Tab, Return or space");
-		}
-		break;
-	case OP_ADVANCE:
-	case OP_WAIT_DELIVERED:
-	case OP_WAIT_CONTENT:
-	case OP_SLEEP:
-		if (a1 && !a2 && number(a1, &c->a))
-			ok = true;
-		else
-			snprintf(why, whylen, "%s takes one number of milliseconds", word);
-		break;
-	case OP_WAIT_FOR:
-		if (a1 && q1 && a2 && number(a2, &c->a) && !a3) {
-			c->str = strdup(a1);
-			ok = true;
-		} else {
-			snprintf(why, whylen, "wait-for takes \"text\" and milliseconds");
-		}
-		break;
-	case OP_HOLD:
-		if (a1 && a1[0] == '@' && a1[1] && a2 && number(a2, &c->a) && !a3) {
-			c->by_id = true;
-			c->str = strdup(a1 + 1);
-			ok = true;
-		} else if (a1 && a2 && a3 && !q1 && number(a1, &c->b) && number(a2, &c->d) && number(a3, &c->a) && !a4) {
-			c->by_xy = true; /* a place, not a widget: hidden gestures */
-			ok = true;
-		} else {
-			snprintf(why, whylen, "hold takes @id or X Y, and milliseconds");
-		}
-		break;
-	case OP_MONKEY:
-		if (a1 && a2 && number(a1, &c->a) && number(a2, &c->b) && !a3)
-			ok = true;
-		else
-			snprintf(why, whylen, "monkey takes a count and a seed");
-		break;
-	}
-	if (ok && (c->op == OP_TAP || c->op == OP_TAP_OPT || c->op == OP_TOUCH || c->op == OP_KEYS || c->op == OP_EXPECT ||
-	           c->op == OP_WAIT_FOR) && c->str && !text_valid(c->str, strlen(c->str))) {
-		snprintf(why, whylen, "text is not valid UTF-8");
-		ok = false;
-	}
-out:
-	free(word);
-	free(a1);
-	free(a2);
-	free(a3);
-	free(a4);
-	if (!ok && !why[0])
-		snprintf(why, whylen, "bad command");
-	return ok;
-}
+#include "ui/script_parse.h"
 
 script *script_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, tt_strerrno(errno));
 		return NULL;
 	}
-	script *s = calloc(1, sizeof *s);
-	size_t cap = 0;
-	char line[4096];
-	int lineno = 0;
-	if (!s || !(s->path = strdup(path)))
-		goto oom;
-	while (fgets(line, sizeof line, f)) {
-		lineno++;
-		size_t len = strlen(line);
-		if (len == sizeof line - 1 && line[len - 1] != '\n') {
-			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
-			goto fail;
-		}
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		struct cmd c = {.line = lineno};
-		char why[160] = "";
-		const char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		if (!parse_line(p, &c, why, sizeof why)) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
-			free(c.str);
-			goto fail;
-		}
-		if (s->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			struct cmd *nc = realloc(s->cmds, cap * sizeof *nc);
-			if (!nc) {
-				free(c.str);
-				goto oom;
+	char *text = NULL;
+	size_t len = 0, cap = 0, k;
+	char chunk[8192];
+	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (len + k > cap) {
+			cap = (len + k) * 2;
+			char *p = realloc(text, cap);
+			if (!p) {
+				free(text);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return NULL;
 			}
-			s->cmds = nc;
+			text = p;
 		}
-		s->cmds[s->n++] = c;
+		memcpy(text + len, chunk, k);
+		len += k;
 	}
+	bool bad = ferror(f);
 	fclose(f);
+	if (bad) {
+		free(text);
+		snprintf(err, errlen, "%s: cannot read", path);
+		return NULL;
+	}
+	script *s = script_parse(path, text ? text : "", len, err, errlen);
+	free(text);
 	return s;
-oom:
-	snprintf(err, errlen, "%s: out of memory", path);
-fail:
-	fclose(f);
-	script_free(s);
-	return NULL;
 }
 
 /* --- running ---------------------------------------------------------------- */

@@ -174,6 +174,35 @@ static void schedule_hours_and_days(void **state)
 	assert_non_null(strstr(err, "[schedule] days"));
 }
 
+/* Found by fuzz_config: inih cut lines over its buffer silently and read
+ * the rest as a line of its own; an indented line continued the key
+ * before it. */
+static void long_and_indented_lines(void **state)
+{
+	(void)state;
+	tt_config c;
+	char err[256], text[600];
+	config_defaults(&c);
+	snprintf(text, sizeof text, "[kiosk]\nid = k1\n# %0250d\n", 0);
+	write_ini(text);
+	assert_int_equal(config_load(&c, path, err, sizeof err), TT_ERR_CONFIG);
+	assert_non_null(strstr(err, "kiosk.ini:3: line too long"));
+	config_defaults(&c);
+	snprintf(text, sizeof text, "[kiosk]\ncommune = %0197d\n", 0); /* 208 bytes: too long */
+	assert_int_equal(config_load_text(&c, "mem.ini", text, strlen(text), err, sizeof err), TT_ERR_CONFIG);
+	assert_string_equal(err, "mem.ini:2: line too long (at most 198 bytes)");
+	config_defaults(&c);
+	const char *indented = "[kiosk]\n  id = k2\n\tprovince = qb\n   [idle]\n    timeout_s = 90\n";
+	assert_int_equal(config_load_text(&c, "mem.ini", indented, strlen(indented), err, sizeof err), TT_OK);
+	assert_string_equal(c.kiosk_id, "k2");
+	assert_string_equal(c.province, "qb");
+	assert_int_equal(c.idle_timeout_s, 90);
+	/* from memory as from the file, NUL-terminated or not */
+	const char *bad = "[kiosk]\nid = a/b";
+	assert_int_equal(config_load_text(&c, "mem.ini", bad, strlen(bad), err, sizeof err), TT_ERR_CONFIG);
+	assert_non_null(strstr(err, "mem.ini: [kiosk] id"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +213,7 @@ int main(void)
 		cmocka_unit_test(example_config_is_valid),
 		cmocka_unit_test(schedule_hours_and_days),
 		cmocka_unit_test(booleans),
+		cmocka_unit_test(long_and_indented_lines),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
