@@ -30,7 +30,7 @@
  * in the struct), so that SQLite picks the index that fits: (received,
  * id), (commune, received, id), (status, received, id), and a partial
  * index over the items still waiting on the authority for the overdue
- * view; with a million rows a page costs an index range scan, not a sort.
+ * view, and (kind, ...) and (category, ...) since version 3; with a million rows a page costs an index range scan, not a sort.
  * A store is one connection, used by one thread at a time. */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +46,7 @@
 #include "tramtin/store.h"
 
 #define BUSY_MS        5000
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* List filters, one bit each: the index into the statement cache. */
 enum {
@@ -115,7 +115,22 @@ static const char schema[] =
     " seq INTEGER PRIMARY KEY, \"when\" INTEGER NOT NULL, actor TEXT NOT NULL, id TEXT NOT NULL,"
     " action TEXT NOT NULL, detail TEXT);"
     "CREATE INDEX IF NOT EXISTS audit_id ON audit(id, seq);"
-    "CREATE TABLE IF NOT EXISTS track_queue(gen INTEGER PRIMARY KEY, id TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS track_queue(gen INTEGER PRIMARY KEY, id TEXT NOT NULL);"
+    /* version 3: the province's staff pages (src/collector/auth.c) and the
+     * inbox's kind and category filters without a scan */
+    "CREATE INDEX IF NOT EXISTS submissions_kind ON submissions(kind, received, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_category ON submissions(category, received, id);"
+    "CREATE INDEX IF NOT EXISTS audit_when ON audit(\"when\", seq);"
+    "CREATE TABLE IF NOT EXISTS staff("
+    " user TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0, last_login INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS staff_sessions("
+    " id_hash TEXT PRIMARY KEY NOT NULL, user TEXT NOT NULL, csrf TEXT NOT NULL,"
+    " created INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS staff_sessions_user ON staff_sessions(user);"
+    "CREATE TABLE IF NOT EXISTS login_failures("
+    " key TEXT PRIMARY KEY NOT NULL, fails INTEGER NOT NULL DEFAULT 0, first INTEGER NOT NULL DEFAULT 0,"
+    " locked_until INTEGER NOT NULL DEFAULT 0);";
 
 /* From version 1: track_dirty was keyed by id, a write at a random place
  * of its b-tree for every stored submission. */
@@ -791,7 +806,7 @@ static const char *setup_schema(struct sq *q)
 	}
 	if (sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    (version == 1 && sqlite3_exec(q->db, migrate_1, NULL, NULL, NULL) != SQLITE_OK) ||
-	    sqlite3_exec(q->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(q->db, "PRAGMA user_version = 3", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	return NULL;
