@@ -1437,8 +1437,8 @@ int collector_cli(int argc, char **argv)
 			c = &commands[i];
 	if (!c)
 		return fail(EXIT_USAGE,
-		            "unknown command \"%s\" (valid: serve, list, show, respond, set-status, export, "
-		            "report)",
+		            "unknown command \"%s\" (valid: serve, list, show, respond, set-status, export, report, staff, audit"
+		            ")",
 		            argv[0]);
 	memset(&a, 0, sizeof a);
 	a.cmd = c->name;
