@@ -844,14 +844,14 @@ static enum MHD_Result change(staff_web *w, struct MHD_Connection *c, const auth
 	} else if (!strcmp(action, "status")) {
 		store_status to;
 		store_outcome out = OUT_NONE;
-		char *sv = form_get(q, "status");
-		a = staff_text(form_get(q, "reason"));
+		char *sv = form_get(q, "status"), *raw = form_get(q, "reason");
+		bool reason_ok = !raw || (a = staff_text(raw)) != NULL;
 		o = form_get(q, "outcome");
-		if (sv && store_status_parse(sv, &to) && a && (!o || !*o || store_outcome_parse(o, &out)) &&
+		if (sv && store_status_parse(sv, &to) && reason_ok && (!o || !*o || store_outcome_parse(o, &out)) &&
 		    (out == OUT_NONE || to == ST_CLOSED)) {
 			ch.to = (int)to;
 			ch.outcome = out;
-			ch.reason = *a ? a : NULL;
+			ch.reason = a && *a ? a : NULL;
 			e = store_update(w->st, id, &ch);
 		}
 		free(sv);
