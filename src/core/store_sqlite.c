@@ -103,7 +103,10 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS submissions_received ON submissions(received, id);"
     "CREATE INDEX IF NOT EXISTS submissions_commune ON submissions(commune, received, id);"
     "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status, received, id);"
-    "CREATE INDEX IF NOT EXISTS submissions_waiting ON submissions(received, id) WHERE " WAITING ";"
+    /* the deadlines in the index: the overdue view tests them on index
+     * entries and reads only the rows it lists (version 3) */
+    "CREATE INDEX IF NOT EXISTS submissions_overdue ON submissions(received, id, settle_due, accept_due) WHERE "
+    WAITING ";"
     "CREATE INDEX IF NOT EXISTS submissions_code ON submissions(code_hash);"
     "CREATE TABLE IF NOT EXISTS quarantine("
     " rowid INTEGER PRIMARY KEY, received INTEGER NOT NULL, topic TEXT NOT NULL, kiosk TEXT NOT NULL,"
@@ -137,6 +140,9 @@ static const char schema[] =
 static const char migrate_1[] =
     "INSERT INTO track_queue(id) SELECT id FROM track_dirty ORDER BY gen;"
     "DROP TABLE track_dirty;";
+
+/* From version 2: the waiting index became submissions_overdue. */
+static const char migrate_2[] = "DROP INDEX IF EXISTS submissions_waiting;";
 
 /* --- statements and transactions ---------------------------------------- */
 
@@ -505,7 +511,7 @@ static sqlite3_stmt *list_stmt(struct sq *q, unsigned mask)
 	 * than sort them all (SQLite would pick the status index). */
 	n = (size_t)snprintf(
 	    sql, sizeof sql, "SELECT " COLS " FROM submissions%s",
-	    (mask & LF_OVERDUE) && !(mask & (LF_COMMUNE | LF_STATUS)) ? " INDEXED BY submissions_waiting" : "");
+	    (mask & LF_OVERDUE) && !(mask & (LF_COMMUNE | LF_STATUS)) ? " INDEXED BY submissions_overdue" : "");
 #define TERM(bit, text)                                                                                                \
 	if (mask & (bit)) {                                                                                            \
 		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", and, text);                                     \
@@ -806,6 +812,7 @@ static const char *setup_schema(struct sq *q)
 	}
 	if (sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    (version == 1 && sqlite3_exec(q->db, migrate_1, NULL, NULL, NULL) != SQLITE_OK) ||
+	    (version >= 1 && version < 3 && sqlite3_exec(q->db, migrate_2, NULL, NULL, NULL) != SQLITE_OK) ||
 	    sqlite3_exec(q->db, "PRAGMA user_version = 3", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
