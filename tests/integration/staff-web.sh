@@ -215,4 +215,24 @@ req POST /staff/login --interface 127.0.0.1 --data-urlencode user=alice --data-u
 ok "a disabled account cannot log in"
 
 grep -q "$code" collector.err && die "the collector logged a tracking code"
+
+# HTTPS: [http] tls_cert / tls_key (scripts/mkcerts), and the cookie is Secure
+if command -v openssl > /dev/null; then
+  "$src/scripts/mkcerts" tls 127.0.0.1 > /dev/null 2>&1 || die "mkcerts"
+  stop_collector
+  printf 'tls_cert = tls/server.crt\ntls_key = tls/server.key\n' > tls.ini
+  sed -i '/^\[http\]$/r tls.ini' collector.ini
+  start_collector
+  "$COLLECTOR" staff enable --db collector.db alice 2>/dev/null || die "enable"
+  U=https://127.0.0.1:$http
+  # 127.0.0.1 is still locked from the lockout check: another loopback address
+  req POST /staff/login --cacert tls/ca.crt --interface 127.0.0.2 --data-urlencode user=alice \
+    --data-urlencode 'password=đúng-mật-khẩu-1'
+  [ "$status" = 303 ] || die "login over HTTPS: $status $(tail -3 collector.err)"
+  grep -i '^Set-Cookie: tt_staff=' headers | grep -q '; Secure' || die "no Secure cookie over HTTPS: $(grep -i set-cookie headers)"
+  curl -s --cacert tls/ca.crt -X POST -H 'Content-Type: application/json' --data "{\"code\":\"$code\"}" "$U/api/track" |
+    grep -q '"found":true' || die "the follow-up API over HTTPS"
+  curl -s -o /dev/null "http://127.0.0.1:$http/healthz" && die "plain HTTP answered on the HTTPS port"
+  ok "HTTPS with [http] tls_cert/tls_key: Secure session cookie, the follow-up API too"
+fi
 echo "staff-web: $passed checks passed"
