@@ -303,7 +303,10 @@ static const char page_css[] =
     ".box{border:1px solid #cbd5e0;border-radius:6px;padding:.6em 1em;margin:1em 0}\n"
     "dl.sub{display:grid;grid-template-columns:12em 1fr;gap:.3em 1em}dl.sub dt{font-weight:bold}dl.sub dd{margin:0;"
     "white-space:pre-wrap}\n"
-    ".late{color:#c53030;font-weight:bold}.lost{color:#c53030;font-weight:bold}.online{color:#276749}\n";
+    ".late{color:#c53030;font-weight:bold}.lost{color:#c53030;font-weight:bold}.online{color:#276749}\n"
+    "table.box{border-collapse:collapse;width:100%}table.box th,table.box td{text-align:left;border:1px solid #cbd5e0;"
+    "padding:.3em .5em;vertical-align:top}table.box thead th{background:#edf2f7}\n"
+    "#inbox td:nth-child(-n+3),#inbox td:nth-child(7),#audit td:first-child{white-space:nowrap}\n";
 
 static bool page_begin(page *p, bool en, const char *title, const auth_session *s)
 {
@@ -494,8 +497,13 @@ static bool inbox_row(const store_record *r, void *ctx)
 	esc(p, r->id);
 	fputs("\" href=\"" PREFIX "/s/", p->f);
 	esc(p, r->id);
-	fputs("\"><code>", p->f);
+	fputs("\" title=\"", p->f);
 	esc(p, r->id);
+	char short_id[9];
+	memcpy(short_id, r->id, 8);
+	short_id[8] = '\0'; /* the first 8 characters; the title has all */
+	fputs("\"><code>", p->f);
+	esc(p, short_id);
 	fputs("</code></a></td><td>", p->f);
 	put_date(p, shown_time(r, r->received));
 	fputs("</td><td>", p->f);

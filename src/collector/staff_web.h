@@ -12,7 +12,7 @@
  *   GET  /staff/fleet         kiosks: online/lost, last seen, outbox, content, error, disk
  *   GET  /staff/reports?from=YYYY-MM-DD&to=YYYY-MM-DD   the periodic report with charts
  *   GET  /staff/audit?before=SEQ                        the audit log, newest first
- *   GET  /staff/lang?to=en|vi&next=/staff/...
+ *   GET  /staff/lang?to=en|vi   (then to the inbox, or the login page)
  *
  * The session cookie tt_staff is HttpOnly, SameSite=Strict, Path=/staff,
  * and Secure when the server speaks TLS; every POST but the login carries
