@@ -124,6 +124,8 @@ static const phrase words[] = {
     {"from", "Từ ngày", "From"},
     {"to", "Đến ngày", "To"},
     {"show", "Xem", "Show"},
+    {"half_year", "Sơ kết 6 tháng đầu năm", "Half-year review"},
+    {"whole_year", "Tổng kết năm", "Year review"},
     {"sub", "Ý kiến", "Submission"},
     {"complex", "Vụ việc phức tạp (45 ngày)", "Complex (45 days)"},
 };
@@ -1015,7 +1017,18 @@ static enum MHD_Result reports(staff_web *w, struct MHD_Connection *c, const aut
 	esc(&p, to_s);
 	fputs("\"></div><div><button id=\"r-show\" type=\"submit\">", p.f);
 	tx(&p, "show");
-	fputs("</button></div></form><div id=\"report\">", p.f);
+	fputs("</button></div></form><p class=\"presets\">", p.f);
+	{
+		int y;
+		clock_civil(clock_now(), CLOCK_TZ_VN_MIN, &y, NULL, NULL, NULL, NULL, NULL);
+		/* sơ kết: the first half of the year; tổng kết: the whole year */
+		fprintf(p.f, "<a id=\"r-half\" href=\"" PREFIX "/reports?from=%04d-01-01&amp;to=%04d-06-30\">", y, y);
+		tx(&p, "half_year");
+		fprintf(p.f, " %d</a> · <a id=\"r-year\" href=\"" PREFIX "/reports?from=%04d-01-01&amp;to=%04d-12-31\">", y,
+		        y, y);
+		tx(&p, "whole_year");
+		fprintf(p.f, " %d</a></p><div id=\"report\">", y);
+	}
 	report_html_body(p.f, rep);
 	fputs("</div>", p.f);
 	report_free(rep);
