@@ -135,7 +135,7 @@ tt_err auth_audit(auth *a, const char *actor, const char *action, const char *id
 	           : TT_ERR_IO;
 }
 
-tt_err auth_staff_add(auth *a, const char *user, const char *password, int64_t now)
+tt_err auth_staff_add(auth *a, const char *user, const char *password, const char *actor, int64_t now)
 {
 	char h[crypto_pwhash_STRBYTES];
 	int n = 0;
@@ -152,7 +152,7 @@ tt_err auth_staff_add(auth *a, const char *user, const char *password, int64_t n
 		return TT_ERR_IO;
 	if (n == 0)
 		return TT_ERR_STATE;
-	return auth_audit(a, "cli", "staff_add", "", user, now);
+	return auth_audit(a, actor, "staff_add", "", user, now);
 }
 
 static void end_sessions(auth *a, const char *user)
@@ -161,7 +161,7 @@ static void end_sessions(auth *a, const char *user)
 	exec(a, "DELETE FROM staff_sessions WHERE user = ?1", t, 1, NULL, 0, NULL);
 }
 
-tt_err auth_staff_passwd(auth *a, const char *user, const char *password, int64_t now)
+tt_err auth_staff_passwd(auth *a, const char *user, const char *password, const char *actor, int64_t now)
 {
 	char h[crypto_pwhash_STRBYTES];
 	int n = 0;
@@ -177,10 +177,10 @@ tt_err auth_staff_passwd(auth *a, const char *user, const char *password, int64_
 	if (n == 0)
 		return TT_ERR_NOTFOUND;
 	end_sessions(a, user);
-	return auth_audit(a, "cli", "staff_passwd", "", user, now);
+	return auth_audit(a, actor, "staff_passwd", "", user, now);
 }
 
-tt_err auth_staff_enable(auth *a, const char *user, bool enabled, int64_t now)
+tt_err auth_staff_enable(auth *a, const char *user, bool enabled, const char *actor, int64_t now)
 {
 	int n = 0;
 	if (!auth_user_valid(user))
@@ -193,7 +193,7 @@ tt_err auth_staff_enable(auth *a, const char *user, bool enabled, int64_t now)
 		return TT_ERR_NOTFOUND;
 	if (!enabled)
 		end_sessions(a, user);
-	return auth_audit(a, "cli", enabled ? "staff_enable" : "staff_disable", "", user, now);
+	return auth_audit(a, actor, enabled ? "staff_enable" : "staff_disable", "", user, now);
 }
 
 tt_err auth_staff_list(auth *a, bool (*fn)(const auth_staff *s, void *ctx), void *ctx)

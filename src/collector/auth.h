@@ -42,10 +42,11 @@ bool auth_user_valid(const char *user);
 bool auth_password_valid(const char *pw);
 
 /* Accounts.  add: TT_ERR_STATE if the user exists; passwd, enable:
- * TT_ERR_NOTFOUND if not; TT_ERR_INVAL for a bad name or password. */
-tt_err auth_staff_add(auth *a, const char *user, const char *password, int64_t now);
-tt_err auth_staff_passwd(auth *a, const char *user, const char *password, int64_t now);
-tt_err auth_staff_enable(auth *a, const char *user, bool enabled, int64_t now);
+ * TT_ERR_NOTFOUND if not; TT_ERR_INVAL for a bad name or password.  Each
+ * writes an audit line by actor (e.g. "cli:root"). */
+tt_err auth_staff_add(auth *a, const char *user, const char *password, const char *actor, int64_t now);
+tt_err auth_staff_passwd(auth *a, const char *user, const char *password, const char *actor, int64_t now);
+tt_err auth_staff_enable(auth *a, const char *user, bool enabled, const char *actor, int64_t now);
 
 typedef struct auth_staff {
 	char user[AUTH_USER_MAX + 1];

@@ -899,7 +899,7 @@ static int cmd_show(struct args *a)
 /* --- respond, set-status ------------------------------------------------------------------- */
 
 /* "cli:" and the user who runs the command, for the audit log. */
-static void actor_name(char *out, size_t n)
+void collector_cli_actor(char *out, size_t n)
 {
 	const char *user = getenv("USER");
 	if (!user || !*user)
@@ -1033,7 +1033,7 @@ static int cmd_respond(struct args *a)
 		free(text);
 		return fail(EXIT_USAGE, "respond: the answer is empty");
 	}
-	actor_name(actor, sizeof actor);
+	collector_cli_actor(actor, sizeof actor);
 	e = store_respond(a->st, id, text, (int)to, actor, a->now);
 	free(text);
 	if (e != TT_OK)
@@ -1051,7 +1051,7 @@ static int cmd_set_status(struct args *a)
 	int rc;
 	tt_err e;
 
-	actor_name(actor, sizeof actor);
+	collector_cli_actor(actor, sizeof actor);
 	store_change_init(&c, actor, a->now);
 	if (a->npos > 1) {
 		if ((rc = parse_status(a, "status", a->pos[1], &to)))

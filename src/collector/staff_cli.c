@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "cli.h"
 #include "collector/auth.h"
 #include "collector/report.h"
 #include "collector/staff_cli.h"
@@ -166,6 +167,8 @@ int staff_cli(int argc, char **argv)
 	int rc = 0;
 	tt_err e = TT_OK;
 	int64_t now = clock_now();
+	char actor[160];
+	collector_cli_actor(actor, sizeof actor);
 	if (audit) {
 		e = auth_audit_list(a, 0, (size_t)limit, audit_one, NULL);
 	} else if (!strcmp(sub, "list")) {
@@ -183,11 +186,11 @@ int staff_cli(int argc, char **argv)
 			        sub, AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
 			rc = 2;
 		} else {
-			e = !strcmp(sub, "add") ? auth_staff_add(a, user, pw, now) : auth_staff_passwd(a, user, pw, now);
+			e = !strcmp(sub, "add") ? auth_staff_add(a, user, pw, actor, now) : auth_staff_passwd(a, user, pw, actor, now);
 		}
 		sodium_memzero(pw, sizeof pw);
 	} else {
-		e = auth_staff_enable(a, user, !strcmp(sub, "enable"), now);
+		e = auth_staff_enable(a, user, !strcmp(sub, "enable"), actor, now);
 	}
 	if (!rc && e == TT_ERR_STATE) {
 		fprintf(stderr, PROG ": staff add: user '%s' exists already (staff passwd to change the password)\n", user);

@@ -67,9 +67,9 @@ static void hash_and_verify(void **state)
 	auth *a = fresh(30);
 	char sid[AUTH_TOKEN_HEX + 1];
 	unsigned retry;
-	assert_int_equal(auth_staff_add(a, "alice", PW, T0), TT_OK);
-	assert_int_equal(auth_staff_add(a, "alice", PW, T0), TT_ERR_STATE);
-	assert_int_equal(auth_staff_add(a, "bob", "short", T0), TT_ERR_INVAL);
+	assert_int_equal(auth_staff_add(a, "alice", PW, "cli:test", T0), TT_OK);
+	assert_int_equal(auth_staff_add(a, "alice", PW, "cli:test", T0), TT_ERR_STATE);
+	assert_int_equal(auth_staff_add(a, "bob", "short", "cli:test", T0), TT_ERR_INVAL);
 
 	sqlite3 *d;
 	sqlite3_stmt *st;
@@ -89,12 +89,12 @@ static void hash_and_verify(void **state)
 	assert_int_equal(strlen(sid), AUTH_TOKEN_HEX);
 
 	/* a new password: the old one fails, sessions end */
-	assert_int_equal(auth_staff_passwd(a, "alice", "another-password", T0 + 1), TT_OK);
+	assert_int_equal(auth_staff_passwd(a, "alice", "another-password", "cli:test", T0 + 1), TT_OK);
 	auth_session s;
 	assert_false(auth_session_get(a, sid, T0 + 2, &s));
 	assert_int_equal(auth_login(a, "alice", PW, "10.0.0.1", T0 + 3, sid, &retry), AUTH_BAD);
 	assert_int_equal(auth_login(a, "alice", "another-password", "10.0.0.1", T0 + 3, sid, &retry), AUTH_OK);
-	assert_int_equal(auth_staff_passwd(a, "nobody", "another-password", T0), TT_ERR_NOTFOUND);
+	assert_int_equal(auth_staff_passwd(a, "nobody", "another-password", "cli:test", T0), TT_ERR_NOTFOUND);
 	done(a);
 }
 
@@ -105,7 +105,7 @@ static void sessions_expire(void **state)
 	char sid[AUTH_TOKEN_HEX + 1], sid2[AUTH_TOKEN_HEX + 1];
 	unsigned retry;
 	auth_session s;
-	assert_int_equal(auth_staff_add(a, "alice", PW, T0), TT_OK);
+	assert_int_equal(auth_staff_add(a, "alice", PW, "cli:test", T0), TT_OK);
 	assert_int_equal(auth_login(a, "alice", PW, "a1", T0, sid, &retry), AUTH_OK);
 	assert_true(auth_session_get(a, sid, T0 + 29 * 60, &s));
 	assert_string_equal(s.user, "alice");
@@ -130,10 +130,10 @@ static void sessions_expire(void **state)
 	assert_false(auth_session_get(a, sid, T0 + 2, &s));
 	assert_true(auth_session_get(a, sid2, T0 + 2, &s));
 	/* disabling an account ends its sessions and its logins */
-	assert_int_equal(auth_staff_enable(a, "alice", false, T0 + 3), TT_OK);
+	assert_int_equal(auth_staff_enable(a, "alice", false, "cli:test", T0 + 3), TT_OK);
 	assert_false(auth_session_get(a, sid2, T0 + 4, &s));
 	assert_int_equal(auth_login(a, "alice", PW, "a1", T0 + 5, sid, &retry), AUTH_BAD);
-	assert_int_equal(auth_staff_enable(a, "alice", true, T0 + 6), TT_OK);
+	assert_int_equal(auth_staff_enable(a, "alice", true, "cli:test", T0 + 6), TT_OK);
 	assert_int_equal(auth_login(a, "alice", PW, "a1", T0 + 7, sid, &retry), AUTH_OK);
 	done(a);
 }
@@ -145,7 +145,7 @@ static void csrf_tokens(void **state)
 	char sid[AUTH_TOKEN_HEX + 1], sid2[AUTH_TOKEN_HEX + 1];
 	unsigned retry;
 	auth_session s, s2;
-	assert_int_equal(auth_staff_add(a, "alice", PW, T0), TT_OK);
+	assert_int_equal(auth_staff_add(a, "alice", PW, "cli:test", T0), TT_OK);
 	assert_int_equal(auth_login(a, "alice", PW, "a1", T0, sid, &retry), AUTH_OK);
 	assert_int_equal(auth_login(a, "alice", PW, "a1", T0, sid2, &retry), AUTH_OK);
 	assert_true(auth_session_get(a, sid, T0, &s));
@@ -169,8 +169,8 @@ static void lockout(void **state)
 	auth *a = fresh(30);
 	char sid[AUTH_TOKEN_HEX + 1];
 	unsigned retry = 0;
-	assert_int_equal(auth_staff_add(a, "alice", PW, T0), TT_OK);
-	assert_int_equal(auth_staff_add(a, "bob", PW, T0), TT_OK);
+	assert_int_equal(auth_staff_add(a, "alice", PW, "cli:test", T0), TT_OK);
+	assert_int_equal(auth_staff_add(a, "bob", PW, "cli:test", T0), TT_OK);
 
 	/* per account: 5 failures from 5 addresses lock alice, not bob */
 	char addr[16];
@@ -219,7 +219,7 @@ static void audit_lines(void **state)
 	auth *a = fresh(30);
 	char sid[AUTH_TOKEN_HEX + 1], seen[512] = "";
 	unsigned retry;
-	assert_int_equal(auth_staff_add(a, "alice", PW, T0), TT_OK);
+	assert_int_equal(auth_staff_add(a, "alice", PW, "cli:test", T0), TT_OK);
 	assert_int_equal(auth_login(a, "alice", "wrong-password", "a1", T0 + 1, sid, &retry), AUTH_BAD);
 	assert_int_equal(auth_login(a, "alice", PW, "a1", T0 + 2, sid, &retry), AUTH_OK);
 	auth_logout(a, sid, T0 + 3);
