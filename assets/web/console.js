@@ -177,6 +177,7 @@ async function api(method, path, body, type) {
 
 /* ---- tabs ---------------------------------------------------------------- */
 function showTab(name) {
+  flash("", false); /* "Saved." belongs to the tab it was said on */
   for (const t of ["content", "messages", "publish"]) {
     $("tab-" + t).setAttribute("aria-selected", String(t === name));
     $("view-" + t).hidden = t !== name;
@@ -475,6 +476,9 @@ async function sendMessage(kind, clear) {
 async function publish() {
   if (!confirm(tr("p.confirm"))) return;
   $("publish-button").disabled = true;
+  /* the last run's result must not look like this one's */
+  $("publish-state").textContent = tr("p.queued"); $("publish-state").className = "result";
+  $("publish-log").textContent = "";
   try {
     await api("POST", "/api/publish");
     pollPublish();
