@@ -126,7 +126,7 @@ let lang = localStorage.getItem("tt-console-lang") === "en" ? "en" : "vi";
 const $ = (id) => document.getElementById(id);
 const tr = (k) => (T[k] ? T[k][lang === "en" ? 1 : 0] : k);
 const pick = (o) => (o ? (lang === "en" && o.en ? o.en : o.vi || o.en || "") : "");
-const state = { content: null, session: null, editing: null, kiosks: [], pollPublish: null };
+const state = { content: null, session: null, editing: null, kiosks: [], pollPublish: null, watchApplied: null };
 
 function el(tag, props, ...kids) {
   const e = document.createElement(tag);
@@ -499,6 +499,8 @@ async function pollPublish() {
     st.textContent = tr("p.done") + j.version; st.className = "result good";
     $("publish-button").disabled = false;
     loadContent();
+    watchApplied(j.version);
+    return;
   } else if (j.state === "failed") {
     st.textContent = tr("p.failed") + j.error; st.className = "result bad";
     $("publish-button").disabled = false;
@@ -508,6 +510,19 @@ async function pollPublish() {
     return;
   }
   refreshKiosks();
+}
+
+/* after a publish: the kiosks' answers as they come (every 0.5 s while an
+ * online kiosk has not applied it, for a minute), not at the next 3 s tick */
+function watchApplied(version) {
+  clearTimeout(state.watchApplied);
+  const until = Date.now() + 60000;
+  const tick = async () => {
+    await refreshKiosks();
+    if (state.kiosks.some((k) => k.state === "online" && (!k.applied || !(k.content >= version))) && Date.now() < until)
+      state.watchApplied = setTimeout(tick, 500);
+  };
+  tick();
 }
 
 async function refreshKiosks() {

@@ -7,6 +7,8 @@
 # usage: console.sh TRAMTIN ADMIN STANDIN SRCDIR OUTDIR
 TRAMTIN=$(realpath "$1") ADMIN=$(realpath "$2") STANDIN=$(realpath "$3") src=$(realpath "$4") dir=$5/console-browser
 source "$src/tests/integration/lib.sh"
+# as meson's environment for tests (also when run by tests/bench/console.sh)
+export LC_ALL=C.UTF-8 SDL_AUDIODRIVER=dummy TRAMTIN_NOW=${TRAMTIN_NOW:-2026-11-27T09:00:00+07:00}
 rm -rf "$dir"; mkdir -p "$dir"; dir=$(realpath "$dir"); cd "$dir" || exit 2
 CONSOLE_PID= KIOSK_PID=
 stop() { # PID-VARIABLE: SIGTERM; SIGKILL after 10 s (a kiosk in a script's
