@@ -166,7 +166,7 @@ async function api(method, path, body, type) {
   }
   let data = {};
   try { data = await r.json(); } catch (e) { data = {}; }
-  if (r.status === 403) $("no-session").hidden = false;
+  if (r.status === 403) { $("no-session").hidden = false; document.body.classList.add("no-session"); }
   if (!r.ok) {
     const err = new Error(lang === "en" ? data.error || r.statusText : data.error_vi || data.error || r.statusText);
     err.field = data.field || ""; err.status = r.status; err.detail = data.error || "";

@@ -107,6 +107,8 @@ runTest("console-browser", async ({ browser, page, shot, step }) => {
     const t = await p.textContent("#no-session");
     if (!t.includes("Phiên làm việc chưa mở")) throw new Error(`#no-session: ${t}`);
     await p.waitForSelector("body[data-ready='1']");
+    if (await p.isVisible("#new-notice") || await p.isVisible("#tab-publish"))
+      throw new Error("controls shown without a session");
     await shot(p, "no-token");
     await ctx.close();
   });
