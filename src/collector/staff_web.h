@@ -16,7 +16,8 @@
  *
  * The session cookie tt_staff is HttpOnly, SameSite=Strict, Path=/staff,
  * and Secure when the server speaks TLS; every POST but the login carries
- * the session's CSRF token (field csrf), else 403.  Element ids are
+ * the session's CSRF token (field csrf), else 403, and a POST whose Origin
+ * names another site is refused (403, login included).  Element ids are
  * stable for tests (listed in README.md). */
 #ifndef TRAMTIN_COLLECTOR_STAFF_WEB_H
 #define TRAMTIN_COLLECTOR_STAFF_WEB_H

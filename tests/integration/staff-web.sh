@@ -100,7 +100,13 @@ req GET /staff/login
 grep -qi "^Content-Security-Policy: default-src 'none'" headers || die "no CSP on the staff pages"
 req POST /staff/login --data-urlencode user=alice --data-urlencode 'password=sai-mật-khẩu'
 [ "$status" = 401 ] && has 'id="login-error"' && ! grep -qi '^Set-Cookie: tt_staff' headers || die "bad password: $status"
-ok "a wrong password: 401, no cookie"
+req POST /staff/login -H 'Origin: http://evil.example' --data-urlencode user=alice --data-urlencode 'password=đúng-mật-khẩu-1'
+[ "$status" = 403 ] && ! grep -qi '^Set-Cookie: tt_staff' headers || die "a login from another site's page: $status"
+req POST /staff/login -H 'Origin: null' --data-urlencode user=alice --data-urlencode 'password=đúng-mật-khẩu-1'
+[ "$status" = 403 ] || die "a login with Origin: null: $status"
+req POST /staff/login -H "Origin: http://127.0.0.1:$http" --data-urlencode user=nobody --data-urlencode 'password=sai-mật-khẩu'
+[ "$status" = 401 ] || die "a login with this server's Origin: $status"
+ok "a wrong password: 401, no cookie; a POST with another site's Origin: 403"
 
 req POST /staff/login -c alice.jar --data-urlencode user=alice --data-urlencode 'password=đúng-mật-khẩu-1'
 [ "$status" = 303 ] || die "login: $status $(cat body.html)"
