@@ -186,6 +186,14 @@ echo "$track" | grep -q '"status":"responded"' && echo "$track" | grep -q 'rà s
   die "the answer is not on POST /api/track: $track"
 curl -s "$U/t" --data-urlencode "code=$code" | grep -q 'rà soát lại danh sách' || die "the answer is not on the form page"
 ok "answer: stored, shown escaped, on POST /api/track and the no-JavaScript page for the receipt's code"
+head -c 70000 /dev/zero | tr '\0' 'a' > big.txt
+req POST "/staff/s/$anon/answer" "${A[@]}" --data-urlencode "csrf=$tok" --data-urlencode "answer@big.txt"
+[ "$status" = 413 ] || die "a 70 kB form: $status"
+printf 'csrf=%s&answer=%%ff%%fe' "$tok" > bad.form
+req POST "/staff/s/$anon/answer" "${A[@]}" --data-binary @bad.form
+[ "$status" = 400 ] && has 'id="error"' || die "an answer that is not UTF-8: $status"
+q "SELECT answer FROM submissions WHERE id = '$anon'" | grep -q 'rà soát lại danh sách' || die "the answer changed"
+ok "a form over 64 kB: 413; an answer that is not UTF-8: 400; the answer unchanged"
 
 q "SELECT actor || ' ' || action FROM audit WHERE id = '$anon' ORDER BY seq" > audit.rows
 grep -q "^staff:alice answer" audit.rows && grep -q "^staff:alice status" audit.rows || die "audit rows: $(cat audit.rows)"
