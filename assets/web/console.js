@@ -126,7 +126,7 @@ let lang = localStorage.getItem("tt-console-lang") === "en" ? "en" : "vi";
 const $ = (id) => document.getElementById(id);
 const tr = (k) => (T[k] ? T[k][lang === "en" ? 1 : 0] : k);
 const pick = (o) => (o ? (lang === "en" && o.en ? o.en : o.vi || o.en || "") : "");
-const state = { content: null, session: null, editing: null, kiosks: [], pollPublish: null };
+const state = { content: null, session: null, editing: null, kiosks: [], pollPublish: null, watchApplied: null };
 
 function el(tag, props, ...kids) {
   const e = document.createElement(tag);
@@ -166,7 +166,7 @@ async function api(method, path, body, type) {
   }
   let data = {};
   try { data = await r.json(); } catch (e) { data = {}; }
-  if (r.status === 403) $("no-session").hidden = false;
+  if (r.status === 403) { $("no-session").hidden = false; document.body.classList.add("no-session"); }
   if (!r.ok) {
     const err = new Error(lang === "en" ? data.error || r.statusText : data.error_vi || data.error || r.statusText);
     err.field = data.field || ""; err.status = r.status; err.detail = data.error || "";
@@ -177,6 +177,7 @@ async function api(method, path, body, type) {
 
 /* ---- tabs ---------------------------------------------------------------- */
 function showTab(name) {
+  flash("", false); /* "Saved." belongs to the tab it was said on */
   for (const t of ["content", "messages", "publish"]) {
     $("tab-" + t).setAttribute("aria-selected", String(t === name));
     $("view-" + t).hidden = t !== name;
@@ -475,6 +476,9 @@ async function sendMessage(kind, clear) {
 async function publish() {
   if (!confirm(tr("p.confirm"))) return;
   $("publish-button").disabled = true;
+  /* the last run's result must not look like this one's */
+  $("publish-state").textContent = tr("p.queued"); $("publish-state").className = "result";
+  $("publish-log").textContent = "";
   try {
     await api("POST", "/api/publish");
     pollPublish();
@@ -495,6 +499,8 @@ async function pollPublish() {
     st.textContent = tr("p.done") + j.version; st.className = "result good";
     $("publish-button").disabled = false;
     loadContent();
+    watchApplied(j.version);
+    return;
   } else if (j.state === "failed") {
     st.textContent = tr("p.failed") + j.error; st.className = "result bad";
     $("publish-button").disabled = false;
@@ -504,6 +510,19 @@ async function pollPublish() {
     return;
   }
   refreshKiosks();
+}
+
+/* after a publish: the kiosks' answers as they come (every 0.5 s while an
+ * online kiosk has not applied it, for a minute), not at the next 3 s tick */
+function watchApplied(version) {
+  clearTimeout(state.watchApplied);
+  const until = Date.now() + 60000;
+  const tick = async () => {
+    await refreshKiosks();
+    if (state.kiosks.some((k) => k.state === "online" && (!k.applied || !(k.content >= version))) && Date.now() < until)
+      state.watchApplied = setTimeout(tick, 500);
+  };
+  tick();
 }
 
 async function refreshKiosks() {

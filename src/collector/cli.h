@@ -29,6 +29,9 @@ int collector_cli(int argc, char **argv);
 /* Whether name is one of the subcommands above. */
 bool collector_cli_handles(const char *name);
 
+/* The actor of the audit log for a command line change: "cli:USER". */
+void collector_cli_actor(char *out, size_t n);
+
 /* Prints the usage lines above to f. */
 void collector_cli_usage(FILE *f);
 

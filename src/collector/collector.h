@@ -25,6 +25,10 @@ typedef struct collector_config {
 	int http_port;            /* 0: no follow-up server */
 	char http_path[64];
 	int rate_per_min;
+	char http_tls_cert[1024], http_tls_key[1024]; /* HTTPS when both are set */
+	/* [staff] */
+	bool staff_enabled;       /* the staff pages under /staff/ */
+	int staff_idle_min;       /* session idle timeout */
 	/* [ingest] */
 	int batch_ms;             /* longest a message waits for its batch */
 	int batch_max;            /* commit when a batch has this many */

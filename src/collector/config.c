@@ -26,6 +26,10 @@ static const ini_key keys[] = {
 	I("http", "port", http_port, 0, 65535),
 	S("http", "path", http_path),
 	I("http", "rate_per_min", rate_per_min, 1, 100000),
+	P("http", "tls_cert", http_tls_cert),
+	P("http", "tls_key", http_tls_key),
+	INI_BOOL(collector_config, "staff", "enabled", staff_enabled),
+	I("staff", "idle_min", staff_idle_min, 1, 1440),
 	I("ingest", "batch_ms", batch_ms, 0, 10000),
 	I("ingest", "batch_max", batch_max, 1, 100000),
 	I("ingest", "workers", workers, 0, 64),
@@ -42,6 +46,8 @@ void collector_config_defaults(collector_config *c)
 	c->http_port = 8080;
 	snprintf(c->http_path, sizeof c->http_path, "/t");
 	c->rate_per_min = 30;
+	c->staff_enabled = true;
+	c->staff_idle_min = 30;
 	c->batch_ms = 30;
 	c->batch_max = 1000;
 }
@@ -72,9 +78,13 @@ static tt_err check(const collector_config *c, const char *path, char *err, size
 		return TT_ERR_CONFIG;
 	}
 	if (c->http_path[0] != '/' || strchr(c->http_path, '?') || strcmp(c->http_path, "/api/track") == 0 ||
-	    strcmp(c->http_path, "/healthz") == 0) {
-		snprintf(err, errlen, "%s: [http] path: must start with '/' and not be /api/track or /healthz; got '%s'", path,
+	    strcmp(c->http_path, "/healthz") == 0 || strncmp(c->http_path, "/staff", 6) == 0) {
+		snprintf(err, errlen, "%s: [http] path: must start with '/' and not be /api/track, /healthz or /staff...; got '%s'", path,
 		         c->http_path);
+		return TT_ERR_CONFIG;
+	}
+	if (!c->http_tls_cert[0] != !c->http_tls_key[0]) {
+		snprintf(err, errlen, "%s: [http] tls_cert and tls_key: give both or neither", path);
 		return TT_ERR_CONFIG;
 	}
 	if (strchr(c->share_group, '/') || strchr(c->share_group, '+') || strchr(c->share_group, '#')) {

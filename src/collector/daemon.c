@@ -681,14 +681,18 @@ int collector_serve(const collector_config *c)
 	d.pool = pool_new(workers - 1);
 	if (c->http_port) {
 		http_config hc = {.bind = c->http_bind, .port = c->http_port, .path = c->http_path, .db = c->db,
-		                  .rate_per_min = c->rate_per_min};
+		                  .rate_per_min = c->rate_per_min, .staff = c->staff_enabled,
+		                  .staff_idle_min = c->staff_idle_min, .tls_cert = c->http_tls_cert,
+		                  .tls_key = c->http_tls_key};
 		web = http_start(&hc, err, sizeof err);
 		if (!web) {
 			tt_error("%s", err);
 			rc = 2;
 			goto out;
 		}
-		tt_info("follow-up page on http://%s:%d%s", c->http_bind, c->http_port, c->http_path);
+		bool tls = c->http_tls_cert[0] && c->http_tls_key[0];
+		tt_info("follow-up page on %s://%s:%d%s%s", tls ? "https" : "http", c->http_bind, c->http_port,
+		        c->http_path, c->staff_enabled ? ", staff pages under /staff/" : "");
 	}
 	mosquitto_lib_init();
 	d.mosq = mosquitto_new(c->client_id, false, &d);

@@ -46,6 +46,7 @@
 #include <sodium.h>
 
 #include "collector/http.h"
+#include "collector/staff_web.h"
 #include "tramtin/clock.h"
 #include "tramtin/code.h"
 #include "tramtin/log.h"
@@ -406,10 +407,14 @@ struct http_server {
 	char start_msg[256]; /* libmicrohttpd's last word while starting */
 	atomic_bool started; /* set once MHD_start_daemon returned */
 	rl_table *rl;
+	staff_web *staff; /* the staff pages, or NULL */
+	char *tls_cert, *tls_key; /* PEM text, kept while serving */
 };
 
 /* The request in progress on one connection (POST routes). */
 typedef struct req {
+	bool staff;        /* a staff page's request: its own state below */
+	void *staff_state;
 	size_t len;
 	bool too_big;
 	char body[BODY_MAX + 1];
@@ -912,6 +917,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	req *q = *con_cls;
 
 	(void)version;
+	if (h->staff && staff_web_owns(url)) {
+		if (!q) {
+			if (!(q = calloc(1, sizeof *q)))
+				return MHD_NO;
+			q->staff = true;
+			*con_cls = q;
+		}
+		return staff_web_request(h->staff, c, url, method, upload, upload_size, &q->staff_state);
+	}
 	if (rt == R_NONE)
 		return reply_str(h, c, MHD_HTTP_NOT_FOUND, CT_TEXT, "not found\n");
 	if (rt == R_PAGE && !get && !post)
@@ -987,6 +1001,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MH
 	(void)toe;
 	if (*con_cls && *con_cls != (void *)&get_marker) {
 		req *q = *con_cls;
+		if (q->staff)
+			staff_web_done(&q->staff_state);
 		sodium_memzero(q, sizeof *q);
 		free(q);
 	}
@@ -1051,10 +1067,36 @@ cleanup:
 	return fd;
 }
 
+/* The text of a PEM file (at most 1 MiB), or NULL with one line in err. */
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0;
+	if (!f) {
+		snprintf(err, errlen, "http: %s: %s", path, tt_strerrno(errno));
+		return NULL;
+	}
+	if (!(buf = malloc((1u << 20) + 1))) {
+		snprintf(err, errlen, "http: %s: out of memory", path);
+	} else {
+		n = fread(buf, 1, 1u << 20, f);
+		buf[n] = '\0';
+		if (ferror(f) || n == 0 || !strstr(buf, "-----BEGIN ")) {
+			snprintf(err, errlen, "http: %s: not a PEM file", path);
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 static bool path_ok(const char *p)
 {
 	size_t n = p ? strlen(p) : 0;
-	if (n < 2 || n > PATH_MAX_LEN || p[0] != '/' || !strcmp(p, API_TRACK) || !strcmp(p, HEALTHZ))
+	if (n < 2 || n > PATH_MAX_LEN || p[0] != '/' || !strcmp(p, API_TRACK) || !strcmp(p, HEALTHZ) ||
+	    staff_web_owns(p))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (p[i] <= ' ' || p[i] >= 127 || strchr("\"'<>&?#%\\", p[i]))
@@ -1103,15 +1145,27 @@ http_server *http_start(const http_config *c, char *err, size_t errlen)
 	h->st = store_open_sqlite(c->db, err, errlen);
 	if (!h->st)
 		goto fail;
+	bool tls = c->tls_cert && *c->tls_cert && c->tls_key && *c->tls_key;
+	if (tls) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "http: tls_cert: this libmicrohttpd has no TLS");
+			goto fail;
+		}
+		if (!(h->tls_cert = read_pem(c->tls_cert, err, errlen)) || !(h->tls_key = read_pem(c->tls_key, err, errlen)))
+			goto fail;
+	}
+	if (c->staff && !(h->staff = staff_web_new(c->db, c->staff_idle_min, tls, err, errlen)))
+		goto fail;
 	fd = open_listener(c->bind, c->port, err, errlen);
 	if (fd < 0)
 		goto fail;
-	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0), 0, NULL, NULL,
 	                        on_request, h, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_NOTIFY_COMPLETED,
 	                        on_done, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_CONNECTION_LIMIT,
 	                        (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32,
 	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                        (size_t)(32 * 1024), MHD_OPTION_END);
+	                        (size_t)(32 * 1024), tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, h->tls_cert,
+	                        MHD_OPTION_HTTPS_MEM_KEY, h->tls_key, MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(err, errlen, "http: cannot start the server on %s port %d%s%s",
 		         c->bind && *c->bind ? c->bind : "*", c->port, h->start_msg[0] ? ": " : "", h->start_msg);
@@ -1132,6 +1186,11 @@ void http_stop(http_server *h)
 	if (h->d)
 		MHD_stop_daemon(h->d); /* joins the thread, closes the listening socket */
 	store_close(h->st);
+	staff_web_free(h->staff);
+	if (h->tls_key)
+		sodium_memzero(h->tls_key, strlen(h->tls_key));
+	free(h->tls_key);
+	free(h->tls_cert);
 	free(h->script);
 	if (h->rl)
 		sodium_memzero(h->rl, sizeof *h->rl);

@@ -10,12 +10,15 @@
  *   POST {path}            the same without JavaScript (form field "code"),
  *                          answered with a server-rendered page
  *   GET  /healthz          "ok" when the store answers
+ *   /staff/...             the province's staff pages, when enabled
+ *                          (staff_web.h)
  *
  * Codes are hashed at once (code.h) and never logged or stored in clear.
  * Requests are rate-limited per client address. */
 #ifndef TRAMTIN_COLLECTOR_HTTP_H
 #define TRAMTIN_COLLECTOR_HTTP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tramtin/err.h"
@@ -28,6 +31,10 @@ typedef struct http_config {
 	const char *path;        /* the follow-up page path, e.g. "/t" */
 	const char *db;          /* the store (opened by the server's own thread) */
 	int rate_per_min;        /* track requests per client address per minute (default 30) */
+	bool staff;              /* serve the staff pages under /staff/ (staff_web.h) */
+	int staff_idle_min;      /* their session idle timeout */
+	const char *tls_cert;    /* PEM files: HTTPS when both are given (else NULL or "") */
+	const char *tls_key;
 } http_config;
 
 /* Starts serving in libmicrohttpd's own thread.  NULL with one line in err

@@ -2,12 +2,15 @@
  *
  *   tramtin-collector serve --config FILE
  *   tramtin-collector list|show|respond|set-status|export|report --db FILE ...
+ *   tramtin-collector staff add|passwd|disable|enable|list --db FILE [USER]
+ *   tramtin-collector audit --db FILE [--limit N]
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "collector.h"
+#include "staff_cli.h"
 #include "tramtin/log.h"
 #include "tt_build.h"
 
@@ -15,6 +18,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: tramtin-collector serve --config FILE\n"
 	           "       tramtin-collector list|show|respond|set-status|export|report --db FILE ...\n"
+	           "       tramtin-collector staff add|passwd|disable|enable|list --db FILE [USER]\n"
+	           "       tramtin-collector audit --db FILE [--limit N]\n"
 	           "       tramtin-collector --version\n");
 }
 
@@ -47,5 +52,7 @@ int main(int argc, char **argv)
 		}
 		return collector_serve(&cfg);
 	}
+	if (staff_cli_handles(argv[1]))
+		return staff_cli(argc - 1, argv + 1);
 	return collector_cli(argc - 1, argv + 1);
 }

@@ -40,7 +40,7 @@
  * in the struct), so that SQLite picks the index that fits: (received,
  * id), (commune, received, id), (status, received, id), and a partial
  * index over the items still waiting on the authority for the overdue
- * view; with a million rows a page costs an index range scan, not a sort.
+ * view, and (kind, ...) and (category, ...) since version 3; with a million rows a page costs an index range scan, not a sort.
  * A store is one connection, used by one thread at a time. */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,7 +57,7 @@
 
 #define BUSY_MS        5000
 #define CKPT_FRAMES    8192 /* WAL frames (pages) that make a checkpoint due: 32 MiB */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* List filters, one bit each: the index into the statement cache. */
 enum {
@@ -117,7 +117,10 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS submissions_received ON submissions(received, id);"
     "CREATE INDEX IF NOT EXISTS submissions_commune ON submissions(commune, received, id);"
     "CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status, received, id);"
-    "CREATE INDEX IF NOT EXISTS submissions_waiting ON submissions(received, id) WHERE " WAITING ";"
+    /* the deadlines in the index: the overdue view tests them on index
+     * entries and reads only the rows it lists (version 3) */
+    "CREATE INDEX IF NOT EXISTS submissions_overdue ON submissions(received, id, settle_due, accept_due) WHERE "
+    WAITING ";"
     "CREATE INDEX IF NOT EXISTS submissions_code ON submissions(code_hash);"
     "CREATE TABLE IF NOT EXISTS quarantine("
     " rowid INTEGER PRIMARY KEY, received INTEGER NOT NULL, topic TEXT NOT NULL, kiosk TEXT NOT NULL,"
@@ -129,13 +132,31 @@ static const char schema[] =
     " seq INTEGER PRIMARY KEY, \"when\" INTEGER NOT NULL, actor TEXT NOT NULL, id TEXT NOT NULL,"
     " action TEXT NOT NULL, detail TEXT);"
     "CREATE INDEX IF NOT EXISTS audit_id ON audit(id, seq);"
-    "CREATE TABLE IF NOT EXISTS track_queue(gen INTEGER PRIMARY KEY, id TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS track_queue(gen INTEGER PRIMARY KEY, id TEXT NOT NULL);"
+    /* version 3: the province's staff pages (src/collector/auth.c) and the
+     * inbox's kind and category filters without a scan */
+    "CREATE INDEX IF NOT EXISTS submissions_kind ON submissions(kind, received, id);"
+    "CREATE INDEX IF NOT EXISTS submissions_category ON submissions(category, received, id);"
+    "CREATE INDEX IF NOT EXISTS audit_when ON audit(\"when\", seq);"
+    "CREATE TABLE IF NOT EXISTS staff("
+    " user TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0, last_login INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS staff_sessions("
+    " id_hash TEXT PRIMARY KEY NOT NULL, user TEXT NOT NULL, csrf TEXT NOT NULL,"
+    " created INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS staff_sessions_user ON staff_sessions(user);"
+    "CREATE TABLE IF NOT EXISTS login_failures("
+    " key TEXT PRIMARY KEY NOT NULL, fails INTEGER NOT NULL DEFAULT 0, first INTEGER NOT NULL DEFAULT 0,"
+    " locked_until INTEGER NOT NULL DEFAULT 0);";
 
 /* From version 1: track_dirty was keyed by id, a write at a random place
  * of its b-tree for every stored submission. */
 static const char migrate_1[] =
     "INSERT INTO track_queue(id) SELECT id FROM track_dirty ORDER BY gen;"
     "DROP TABLE track_dirty;";
+
+/* From version 2: the waiting index became submissions_overdue. */
+static const char migrate_2[] = "DROP INDEX IF EXISTS submissions_waiting;";
 
 /* --- statements and transactions ---------------------------------------- */
 
@@ -551,7 +572,7 @@ static sqlite3_stmt *list_stmt(struct sq *q, unsigned mask)
 	 * than sort them all (SQLite would pick the status index). */
 	n = (size_t)snprintf(
 	    sql, sizeof sql, "SELECT " COLS " FROM submissions%s",
-	    (mask & LF_OVERDUE) && !(mask & (LF_COMMUNE | LF_STATUS)) ? " INDEXED BY submissions_waiting" : "");
+	    (mask & LF_OVERDUE) && !(mask & (LF_COMMUNE | LF_STATUS)) ? " INDEXED BY submissions_overdue" : "");
 #define TERM(bit, text)                                                                                                \
 	if (mask & (bit)) {                                                                                            \
 		n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", and, text);                                     \
@@ -854,7 +875,8 @@ static const char *setup_schema(struct sq *q)
 	}
 	if (sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    (version == 1 && sqlite3_exec(q->db, migrate_1, NULL, NULL, NULL) != SQLITE_OK) ||
-	    sqlite3_exec(q->db, "PRAGMA user_version = 2", NULL, NULL, NULL) != SQLITE_OK ||
+	    (version >= 1 && version < 3 && sqlite3_exec(q->db, migrate_2, NULL, NULL, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(q->db, "PRAGMA user_version = 3", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	return NULL;

@@ -2,6 +2,8 @@
  * it with the given bind address, port, page path, store and rate, says
  * "http: ready" on stdout once it listens, and stops cleanly on SIGTERM
  * or SIGINT (exit 0).  Exit 2 on bad usage or when it cannot start.
+ * With HTTP_SERVE_STAFF set in the environment, the staff pages too
+ * (idle timeout 30 minutes).
  * usage: http_serve BIND PORT PATH DB RATE_PER_MIN */
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
 	    .path = argv[3],
 	    .db = argv[4],
 	    .rate_per_min = atoi(argv[5]),
+	    .staff = getenv("HTTP_SERVE_STAFF") != NULL,
+	    .staff_idle_min = 30,
 	};
 	http_server *h = http_start(&c, err, sizeof err);
 	if (!h) {

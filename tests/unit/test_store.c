@@ -942,7 +942,7 @@ static void schema_1_is_migrated(void **state)
 	assert_string_equal(t.id[0], "a");
 	assert_string_equal(t.id[1], "b");
 	store_close(s);
-	snprintf(cmd, sizeof cmd, "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 2", db);
+	snprintf(cmd, sizeof cmd, "test \"$(sqlite3 '%s' 'PRAGMA user_version')\" = 3", db);
 	assert_int_equal(system(cmd), 0);
 }
 
