@@ -60,5 +60,8 @@ void speech_get_status(tt_speech *s, speech_status *st, char *text, size_t len);
 /* Waits until the current text is synthesised (or stopped), at most
  * timeout_ms.  True if synthesis is over. */
 bool speech_wait_synth(tt_speech *s, int timeout_ms);
+/* Waits until the current text made at least samples of sound, or its
+ * synthesis is over.  True if so. */
+bool speech_wait_sound(tt_speech *s, uint64_t samples, int timeout_ms);
 
 #endif

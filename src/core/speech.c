@@ -76,6 +76,7 @@ static int synth_cb(short *wav, int n, espeak_EVENT *events)
 		s->st.samples += k;
 		at += k;
 		left -= k;
+		pthread_cond_broadcast(&s->done); /* speech_wait_sound */
 	}
 	int abort = s->quit || s->gen != s->worker_gen;
 	pthread_mutex_unlock(&s->mu);
@@ -299,6 +300,11 @@ void speech_get_status(tt_speech *s, speech_status *st, char *text, size_t len)
 
 bool speech_wait_synth(tt_speech *s, int timeout_ms)
 {
+	return speech_wait_sound(s, UINT64_MAX, timeout_ms);
+}
+
+bool speech_wait_sound(tt_speech *s, uint64_t samples, int timeout_ms)
+{
 	if (!s)
 		return true;
 	struct timespec until;
@@ -310,10 +316,10 @@ bool speech_wait_synth(tt_speech *s, int timeout_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&s->mu);
-	while (s->st.synthesizing)
+	while (s->st.synthesizing && s->st.samples < samples)
 		if (pthread_cond_timedwait(&s->done, &s->mu, &until) != 0)
 			break;
-	bool over = !s->st.synthesizing;
+	bool over = !s->st.synthesizing || s->st.samples >= samples;
 	pthread_mutex_unlock(&s->mu);
 	return over;
 }
@@ -389,6 +395,14 @@ void speech_get_status(tt_speech *s, speech_status *st, char *text, size_t len)
 bool speech_wait_synth(tt_speech *s, int timeout_ms)
 {
 	(void)s;
+	(void)timeout_ms;
+	return true;
+}
+
+bool speech_wait_sound(tt_speech *s, uint64_t samples, int timeout_ms)
+{
+	(void)s;
+	(void)samples;
 	(void)timeout_ms;
 	return true;
 }
