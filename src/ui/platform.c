@@ -560,9 +560,13 @@ static int idle_tick(ui *u)
 		ui_go(u, "attract", NULL);
 		return -1;
 	}
-	if (ui_speaking(u)) /* someone is listening: reading is not idleness */
-		u->last_input_ms = now;
-	uint64_t limit = idle_limit_ms(u), idle = now - u->last_input_ms;
+	/* someone listening to a page is not idle: the count starts when the
+	 * reading should end (an estimate on the kiosk's clock, so scripts
+	 * and the monkey stay repeatable) */
+	uint64_t since = u->last_input_ms > u->listen_until_ms ? u->last_input_ms : u->listen_until_ms;
+	if (since > now)
+		since = now;
+	uint64_t limit = idle_limit_ms(u), idle = now - since;
 	if (idle < limit)
 		return (int)(limit - idle);
 	if (u->nav_depth == 1 && strcmp(s->id, "home") == 0) {

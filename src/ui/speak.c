@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tramtin/clock.h"
 #include "tramtin/log.h"
 #include "tramtin/speech.h"
 #include "ui/ui.h"
@@ -90,6 +91,7 @@ void ui_speech_stop(ui *u)
 	if (!u->speech)
 		return;
 	speech_stop(u->speech);
+	u->listen_until_ms = 0;
 	if (u->speaking_screen)
 		u->dirty = true;
 	u->speaking_screen = false;
@@ -113,7 +115,12 @@ void ui_speak_screen(ui *u)
 		return;
 	text[0] = '\0';
 	s->speak_text(u, text, SPEAK_TEXT_MAX);
-	tt_info("read aloud: %s (%zu bytes)", s->id, strlen(text));
+	size_t words = 0;
+	for (const char *p = text; *p; p++)
+		if ((*p == ' ' || *p == '\n') && p[1] && p[1] != ' ' && p[1] != '\n')
+			words++;
+	u->listen_until_ms = clock_ms() + (words + 1) * 60000 / (uint64_t)(u->cfg->speech_rate > 0 ? u->cfg->speech_rate : SPEECH_RATE_DEFAULT) + 2000;
+	tt_info("read aloud: %s (%zu bytes, about %zu words)", s->id, strlen(text), words + 1);
 	say(u, text);
 	free(text);
 	u->speaking_screen = true;

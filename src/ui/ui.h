@@ -128,6 +128,7 @@ typedef struct ui {
 	struct tt_speech *speech; /* read aloud (speak.c); NULL: off or not in this build */
 	SDL_AudioDeviceID audio;
 	bool speaking_screen;     /* reading the current screen (the button shows "Stop reading") */
+	uint64_t listen_until_ms; /* when that reading should be over (idle waits for it); 0: none */
 } ui;
 
 typedef struct ui_screen {

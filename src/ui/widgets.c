@@ -483,10 +483,12 @@ SDL_Rect ui_chrome(ui *u, const char *title, bool back)
 	/* read aloud: one more switch-sized button, so portrait bars make room
 	 * on every screen alike (the button itself only where there is text) */
 	bool speech = u->speech && u->cfg->read_aloud;
-	if (speech && u->portrait) {
-		bw = 220;
-		backw = 170;
-		lw = 170;
+	if (speech && u->portrait) { /* widths at which the words fit in large text */
+		bw = 236;
+		backw = 160;
+		lw = 190;
+		sw = 128;
+		gap = 12;
 	}
 	button_icon(u, "nav.home", _("Home"), (SDL_Rect){x, (bar - bh) / 2, bw, bh}, BTN_SECONDARY, ICON_HOME);
 	x += bw + gap;
