@@ -137,7 +137,6 @@ ui *ui_new(const tt_config *cfg, content_bundle *bundle, const ui_options *opt)
 	u->osk = osk_new(cfg);
 	if (!u->osk)
 		goto fail;
-	ui_speech_start(u);
 	ui_home(u);
 	return u;
 fail:

@@ -606,7 +606,8 @@ static int do_dump(struct run *r)
 	speech_status st;
 	char said[2048];
 	speech_get_status(r->u->speech, &st, said, sizeof said);
-	cJSON_AddBoolToObject(sp, "available", r->u->speech != NULL);
+	cJSON_AddBoolToObject(sp, "available", ui_speech_enabled(r->u));
+	cJSON_AddBoolToObject(sp, "started", r->u->speech != NULL);
 	cJSON_AddBoolToObject(sp, "button", ui_speech_button(r->u));
 	cJSON_AddBoolToObject(sp, "active", st.active);
 	cJSON_AddBoolToObject(sp, "reading_screen", ui_speaking(r->u));

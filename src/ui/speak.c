@@ -27,18 +27,26 @@ static void SDLCALL audio_cb(void *ctx, Uint8 *stream, int len)
 		memset(out + got, 0, (n - got) * sizeof *out);
 }
 
-void ui_speech_start(ui *u)
+bool ui_speech_enabled(const ui *u)
 {
-	if (!u->cfg->read_aloud && !u->cfg->announce_keys)
-		return;
-	if (!speech_available()) {
-		tt_info("read aloud: this build has no espeak-ng; no speaker button");
-		return;
-	}
+	return speech_available() && u->cfg->read_aloud && !u->speech_failed;
+}
+
+/* The engine and the sound device start at the first use, not at launch
+ * (about 30 ms, and more for a real sound card, that the first frame
+ * should not wait for).  If they cannot, the button goes away. */
+static bool speech_start(ui *u)
+{
+	if (u->speech)
+		return true;
+	if (u->speech_failed || !speech_available() || (!u->cfg->read_aloud && !u->cfg->announce_keys))
+		return false;
+	u->speech_failed = true; /* until it works */
+	u->dirty = true;
 	char err[256];
 	if (speech_new(&u->speech, "vi", u->cfg->speech_rate, err, sizeof err) != TT_OK) {
 		tt_warn("read aloud is off: %s", err);
-		return;
+		return false;
 	}
 	if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
 		tt_warn("read aloud is off: no sound: %s", SDL_GetError());
@@ -56,10 +64,12 @@ void ui_speech_start(ui *u)
 	SDL_PauseAudioDevice(u->audio, 0);
 	tt_info("read aloud: espeak-ng at %d Hz, %d words a minute, sound through '%s'", have.freq,
 	        u->cfg->speech_rate, SDL_GetCurrentAudioDriver());
-	return;
+	u->speech_failed = false;
+	return true;
 fail:
 	speech_free(u->speech);
 	u->speech = NULL;
+	return false;
 }
 
 void ui_speech_end(ui *u)
@@ -76,7 +86,7 @@ void ui_speech_end(ui *u)
 bool ui_speech_button(const ui *u)
 {
 	const ui_screen *s = ui_current(u);
-	return u->speech && u->cfg->read_aloud && s && s->speak_text;
+	return ui_speech_enabled(u) && s && s->speak_text;
 }
 
 bool ui_speaking(ui *u)
@@ -108,7 +118,7 @@ static void say(ui *u, const char *text)
 void ui_speak_screen(ui *u)
 {
 	const ui_screen *s = ui_current(u);
-	if (!u->speech || !s || !s->speak_text)
+	if (!s || !s->speak_text || !speech_start(u))
 		return;
 	char *text = malloc(SPEAK_TEXT_MAX);
 	if (!text)
@@ -137,7 +147,7 @@ static const struct {
 
 void ui_speak_key(ui *u, const char *label)
 {
-	if (!u->speech || !u->cfg->announce_keys || !label || !*label)
+	if (!u->cfg->announce_keys || !label || !*label || !speech_start(u))
 		return;
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
 		if (strcmp(label, marks[i].mark) == 0)

@@ -125,8 +125,9 @@ typedef struct ui {
 	int64_t now;              /* wall clock for this frame (posting windows) */
 	ui_services services;
 	struct osk *osk;          /* the on-screen keyboard (one for all fields) */
-	struct tt_speech *speech; /* read aloud (speak.c); NULL: off or not in this build */
+	struct tt_speech *speech; /* read aloud (speak.c); NULL: off, not in this build, or not used yet */
 	SDL_AudioDeviceID audio;
+	bool speech_failed;       /* the engine or the sound device would not start */
 	bool speaking_screen;     /* reading the current screen (the button shows "Stop reading") */
 	uint64_t listen_until_ms; /* when that reading should be over (idle waits for it); 0: none */
 } ui;
@@ -198,8 +199,10 @@ void ui_set_modes(ui *u, bool large_text, bool high_contrast);
 const ui_screen *ui_find_screen(const char *id);
 
 /* --- speak.c: read aloud ----------------------------------------------- */
-void ui_speech_start(ui *u);      /* opens the engine and the sound device if configured */
 void ui_speech_end(ui *u);
+/* This build reads aloud and [accessibility] read_aloud is on (and the
+ * engine did not fail to start): screens with words get nav.speak. */
+bool ui_speech_enabled(const ui *u);
 bool ui_speech_button(const ui *u); /* the current screen shows nav.speak */
 bool ui_speaking(ui *u);          /* reading the current screen now */
 void ui_speak_screen(ui *u);      /* nav.speak: reads the screen's words */

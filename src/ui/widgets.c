@@ -7,6 +7,7 @@
  * minimum), with gaps of at least 16. */
 #include <string.h>
 
+#include "tramtin/speech.h"
 #include "tramtin/text.h"
 #include "ui/ui.h"
 
@@ -482,7 +483,7 @@ SDL_Rect ui_chrome(ui *u, const char *title, bool back)
 	int lw = u->portrait ? 230 : 280, sw = u->portrait ? 130 : 150;
 	/* read aloud: one more switch-sized button, so portrait bars make room
 	 * on every screen alike (the button itself only where there is text) */
-	bool speech = u->speech && u->cfg->read_aloud;
+	bool speech = speech_available() && u->cfg->read_aloud;
 	if (speech && u->portrait) { /* widths at which the words fit in large text */
 		bw = 236;
 		backw = 160;
