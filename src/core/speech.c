@@ -28,7 +28,7 @@ struct tt_speech {
 	bool started, quit;
 	int rate;                 /* wanted words per minute */
 	char voice[16];           /* wanted voice */
-	int rate_set;             /* what the engine has */
+	int rate_set;             /* what the engine has (the worker's own) */
 	char voice_set[16];
 	uint64_t gen;             /* bumped by speak and stop */
 	uint64_t worker_gen;      /* the generation being synthesised */
@@ -95,15 +95,18 @@ static void *worker(void *arg)
 		char *text = s->pending;
 		s->pending = NULL;
 		s->worker_gen = s->gen;
-		if (s->rate != s->rate_set) {
-			espeak_SetParameter(espeakRATE, s->rate, 0);
-			s->rate_set = s->rate;
-		}
-		if (strcmp(s->voice, s->voice_set) != 0) {
-			if (espeak_ng_SetVoiceByName(s->voice) == ENS_OK)
-				snprintf(s->voice_set, sizeof s->voice_set, "%s", s->voice);
-		}
+		int rate = s->rate;
+		char voice[sizeof s->voice];
+		memcpy(voice, s->voice, sizeof voice);
 		pthread_mutex_unlock(&s->mu);
+		/* the engine is this thread's alone: set it up without the lock,
+		 * so the audio callback never waits for a voice to load */
+		if (rate != s->rate_set) {
+			espeak_SetParameter(espeakRATE, rate, 0);
+			s->rate_set = rate;
+		}
+		if (strcmp(voice, s->voice_set) != 0 && espeak_ng_SetVoiceByName(voice) == ENS_OK)
+			memcpy(s->voice_set, voice, sizeof s->voice_set);
 		espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
 		free(text);
 		pthread_mutex_lock(&s->mu);
