@@ -8,6 +8,7 @@
  * synthesis (returning 1), and the ring is emptied at once.  Everything
  * shared is under one mutex; the audio side holds it only to copy. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
