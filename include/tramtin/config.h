@@ -62,6 +62,10 @@ typedef struct tt_config {
 	char ime_method[16];         /* "telex", "vni", "direct" */
 	char ime_style[8];           /* "old", "new" */
 	int text_max_chars;
+	/* [accessibility] */
+	bool read_aloud;             /* a speaker button on content pages and form steps (builds with espeak-ng) */
+	bool announce_keys;          /* the on-screen keyboard says each key pressed */
+	int speech_rate;             /* words per minute, 80..450 */
 } tt_config;
 
 /* Fills c with the defaults (no broker, content from the source tree's

@@ -11,6 +11,7 @@
 #include "tramtin/config.h"
 #include "tramtin/ini.h"
 #include "tramtin/log.h"
+#include "tramtin/speech.h"
 #include "tt_build.h"
 
 #define S(sec, nm, field) INI_STRING(tt_config, sec, nm, field)
@@ -56,6 +57,9 @@ static const ini_key keys[] = {
 	E("input", "method", ime_method, "telex vni direct"),
 	E("input", "style", ime_style, "old new"),
 	I("input", "max_chars", text_max_chars, 1, 20000),
+	B("accessibility", "read_aloud", read_aloud),
+	B("accessibility", "announce_keys", announce_keys),
+	I("accessibility", "speech_rate", speech_rate, SPEECH_RATE_MIN, SPEECH_RATE_MAX),
 };
 
 void config_defaults(tt_config *c)
@@ -86,6 +90,9 @@ void config_defaults(tt_config *c)
 	snprintf(c->ime_method, sizeof c->ime_method, "telex");
 	snprintf(c->ime_style, sizeof c->ime_style, "old");
 	c->text_max_chars = 2000;
+	c->read_aloud = true;
+	c->announce_keys = false;
+	c->speech_rate = SPEECH_RATE_DEFAULT;
 }
 
 tt_err config_load(tt_config *c, const char *path, char *err, size_t errlen)

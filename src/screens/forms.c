@@ -414,9 +414,37 @@ static void form_draw(ui *u)
 	}
 }
 
+/* Read aloud: the step's title, its words and choices, and what the
+ * fields hold, as drawn in the last frame. */
+static void form_speak(ui *u, char *out, size_t len)
+{
+	for (int i = 0; i < u->n_widgets; i++) {
+		const ui_widget *w = &u->widgets[i];
+		if (strncmp(w->id, "form.", 5) != 0)
+			continue;
+		if (w->role == ROLE_TEXT) {
+			ui_speak_add(out, len, w->label);
+		} else if (w->role == ROLE_FIELD) {
+			const char *name = strcmp(w->id, "form.name") == 0 ? _("Your name")
+			                   : strcmp(w->id, "form.phone") == 0 ? _("Your phone number") : NULL;
+			ime *e = strcmp(w->id, "form.name") == 0 ? F.name : strcmp(w->id, "form.phone") == 0 ? F.phone : F.text;
+			if (name && ime_length(e)) {
+				char line[UI_LABEL_LEN + 64];
+				snprintf(line, sizeof line, "%s: %s", name, ime_text(e));
+				ui_speak_add(out, len, line);
+			} else {
+				ui_speak_add(out, len, w->role == ROLE_FIELD && ime_length(e) ? ime_text(e) : w->label);
+			}
+		} else if (strncmp(w->id, "form.category.", 14) == 0 || strncmp(w->id, "form.rating.", 12) == 0) {
+			ui_speak_add(out, len, w->label);
+		}
+	}
+}
+
 static void enter_step(ui *u)
 {
 	enum step s = current();
+	ui_speech_stop(u); /* a new step: what was read was the last one's */
 	*ui_scroll(u) = 0; /* each step starts at its top */
 	if (s == ST_CONTACT)
 		osk_set_numbers(u->osk, F.focus == 1);
@@ -559,7 +587,8 @@ static void objection_enter(ui *u, const char *arg)
 
 #define FORM_SCREEN(name, sid, enter_fn)                                                                          \
 	const ui_screen name = {.id = sid, .enter = enter_fn, .draw = form_draw, .activate = form_activate,        \
-	                        .leave = form_leave, .back = form_back, .tick = form_tick, .next_timer = form_next_timer}
+	                        .leave = form_leave, .back = form_back, .tick = form_tick, .next_timer = form_next_timer, \
+	                        .speak_text = form_speak}
 
 FORM_SCREEN(screen_feedback, "feedback", feedback_enter);
 FORM_SCREEN(screen_complaint, "complaint", complaint_enter);
@@ -603,6 +632,11 @@ static bool receipt_activate(ui *u, const char *id)
 	return true;
 }
 
+static void receipt_speak(ui *u, char *out, size_t len)
+{
+	ui_speak_widgets(u, out, len, "receipt.");
+}
+
 static void receipt_leave(ui *u)
 {
 	(void)u;
@@ -610,4 +644,4 @@ static void receipt_leave(ui *u)
 }
 
 const ui_screen screen_receipt = {.id = "receipt", .draw = receipt_draw, .activate = receipt_activate,
-                                  .leave = receipt_leave};
+                                  .leave = receipt_leave, .speak_text = receipt_speak};

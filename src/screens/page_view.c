@@ -401,6 +401,32 @@ static bool notice_activate(ui *u, const char *id)
 	return page_activate(u, id);
 }
 
-const ui_screen screen_policy_page = {.id = "policy.page", .draw = page_draw, .activate = page_activate};
-const ui_screen screen_campaign_page = {.id = "campaign.page", .draw = page_draw, .activate = page_activate};
-const ui_screen screen_notice_page = {.id = "notice.page", .draw = page_draw, .activate = notice_activate};
+/* Read aloud: the title, the posting dates and the body's blocks (an
+ * image by its description), in the language shown. */
+static void page_speak(ui *u, char *out, size_t len)
+{
+	const content_page *p = current_page(u);
+	tt_lang l = i18n_lang();
+	if (!p) {
+		ui_speak_add(out, len, _("Page not found"));
+		return;
+	}
+	ui_speak_add(out, len, content_tr(&p->title, l));
+	const ui_widget *posting = ui_widget_find(u, "page.posting");
+	if (posting)
+		ui_speak_add(out, len, posting->label);
+	const mdoc *d = content_page_doc(u->bundle, p, l);
+	for (size_t i = 0; d && i < d->n_blocks; i++) {
+		const mdoc_block *b = &d->blocks[i];
+		if (i == 0 && b->kind == MDOC_H1)
+			continue; /* the title, already said */
+		ui_speak_add(out, len, b->text);
+	}
+}
+
+const ui_screen screen_policy_page = {.id = "policy.page", .draw = page_draw, .activate = page_activate,
+                                      .speak_text = page_speak};
+const ui_screen screen_campaign_page = {.id = "campaign.page", .draw = page_draw, .activate = page_activate,
+                                        .speak_text = page_speak};
+const ui_screen screen_notice_page = {.id = "notice.page", .draw = page_draw, .activate = notice_activate,
+                                      .speak_text = page_speak};

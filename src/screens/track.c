@@ -171,5 +171,10 @@ static void leave(ui *u)
 	wipe();
 }
 
-const ui_screen screen_track = {.id = "track", .enter = enter, .draw = draw, .activate = activate, .leave = leave,
+static void track_speak(ui *u, char *out, size_t len)
+{
+	ui_speak_widgets(u, out, len, "track.");
+}
+
+const ui_screen screen_track = {.speak_text = track_speak, .id = "track", .enter = enter, .draw = draw, .activate = activate, .leave = leave,
                                 .tick = tick, .next_timer = next_timer};

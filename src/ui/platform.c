@@ -154,6 +154,7 @@ void ui_free(ui *u)
 	image_cache_free(u->images);
 	rencache_free(u->rc);
 	osk_free(u->osk);
+	ui_speech_end(u);
 	for (int f = 0; f < FACE__COUNT; f++)
 		for (int i = 0; i < UI_FONT_SLOTS; i++)
 			if (u->fonts[f][i])
@@ -207,6 +208,7 @@ static void leave_current(ui *u)
 	const ui_screen *cur = ui_current(u);
 	if (cur && cur->leave)
 		cur->leave(u);
+	ui_speech_stop(u); /* what was read belonged to that screen */
 	u->pointer_down = false;
 	u->dragging = false;
 	u->pressed_id[0] = '\0';
@@ -262,6 +264,7 @@ void ui_home(ui *u)
 void ui_set_lang(ui *u, tt_lang lang)
 {
 	i18n_set_lang(lang);
+	ui_speech_stop(u);
 	u->dirty = true;
 }
 
@@ -282,12 +285,25 @@ static void activate(ui *u, const char *id)
 		ui_set_modes(u, !u->large_text, u->high_contrast);
 	else if (strcmp(id, "nav.contrast") == 0)
 		ui_set_modes(u, u->large_text, !u->high_contrast);
+	else if (strcmp(id, "nav.speak") == 0) {
+		if (ui_speaking(u))
+			ui_speech_stop(u);
+		else
+			ui_speak_screen(u);
+	}
 	else if (strcmp(id, "scroll.up") == 0)
 		ui_scroll_by(u, -u->scroll_view.h * 3 / 4);
 	else if (strcmp(id, "scroll.down") == 0)
 		ui_scroll_by(u, u->scroll_view.h * 3 / 4);
-	else if (ui_current(u) && ui_current(u)->activate)
-		ui_current(u)->activate(u, id);
+	else {
+		if (strncmp(id, "osk.key.", 8) == 0) { /* [accessibility] announce_keys */
+			const ui_widget *w = ui_widget_find(u, id);
+			if (w)
+				ui_speak_key(u, w->label);
+		}
+		if (ui_current(u) && ui_current(u)->activate)
+			ui_current(u)->activate(u, id);
+	}
 	u->dirty = true;
 }
 
@@ -543,7 +559,13 @@ static int idle_tick(ui *u)
 		ui_go(u, "attract", NULL);
 		return -1;
 	}
-	uint64_t limit = idle_limit_ms(u), idle = now - u->last_input_ms;
+	/* someone listening to a page is not idle: the count starts when the
+	 * reading should end (an estimate on the kiosk's clock, so scripts
+	 * and the monkey stay repeatable) */
+	uint64_t since = u->last_input_ms > u->listen_until_ms ? u->last_input_ms : u->listen_until_ms;
+	if (since > now)
+		since = now;
+	uint64_t limit = idle_limit_ms(u), idle = now - since;
 	if (idle < limit)
 		return (int)(limit - idle);
 	if (u->nav_depth == 1 && strcmp(s->id, "home") == 0) {
@@ -643,6 +665,9 @@ int ui_tick(ui *u)
 	int idle = idle_tick(u);
 	if (gesture >= 0 && (idle < 0 || gesture < idle))
 		idle = gesture;
+	int speech = ui_speech_tick(u);
+	if (speech >= 0 && (idle < 0 || speech < idle))
+		idle = speech;
 	const ui_screen *s = ui_current(u);
 	int next = -1;
 	if (s && s->tick) {

@@ -11,7 +11,10 @@
  * ARCHITECTURE.md's: `touch` (a tap through SDL's finger events) and
  * `hold @id MS` or `hold X Y MS` (press, keep for MS of the kiosk's clock,
  * release), `press Tab|Shift+Tab|Return|space` (a hardware key: focus),
- * `wait-content MS` (real time, until newer content is shown: network tests). */
+ * `wait-content MS` (real time, until newer content is shown: network tests),
+ * `expect-speech "text"` (waits, in real time, until the text being read
+ * aloud made a second of sound or all of it; it must contain text) and
+ * `expect-silent` (nothing is being read). */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +24,7 @@
 
 #include "tramtin/clock.h"
 #include "tramtin/log.h"
+#include "tramtin/speech.h"
 #include "tramtin/text.h"
 #include "ui/script.h"
 
@@ -360,6 +364,23 @@ static int do_dump(struct run *r)
 			cJSON_AddBoolToObject(o, "clipped", true);
 		cJSON_AddItemToArray(arr, o);
 	}
+	/* read aloud: is it reading, what, and how much sound it made */
+	cJSON *sp = cJSON_AddObjectToObject(root, "speech");
+	speech_status st;
+	char said[2048];
+	speech_get_status(r->u->speech, &st, said, sizeof said);
+	cJSON_AddBoolToObject(sp, "available", ui_speech_enabled(r->u));
+	cJSON_AddBoolToObject(sp, "started", r->u->speech != NULL);
+	cJSON_AddBoolToObject(sp, "button", ui_speech_button(r->u));
+	cJSON_AddBoolToObject(sp, "active", st.active);
+	cJSON_AddBoolToObject(sp, "reading_screen", ui_speaking(r->u));
+	cJSON_AddBoolToObject(sp, "synthesizing", st.synthesizing);
+	cJSON_AddStringToObject(sp, "text", said);
+	cJSON_AddNumberToObject(sp, "samples", (double)st.samples);
+	cJSON_AddNumberToObject(sp, "played", (double)st.played);
+	cJSON_AddNumberToObject(sp, "peak", (double)st.peak);
+	cJSON_AddNumberToObject(sp, "texts", (double)st.texts);
+	cJSON_AddNumberToObject(sp, "sample_rate", speech_sample_rate(r->u->speech));
 	char *text = cJSON_Print(root);
 	cJSON_Delete(root);
 	FILE *f = text ? fopen(r->c->str, "w") : NULL;
@@ -524,6 +545,33 @@ int script_run(script *s, ui *u, const script_host *host)
 				rc = fail(&r, "wait-content: no newer content was shown within %ld ms", r.c->a);
 			r.swaps_seen = u->content_swaps;
 			break;
+		case OP_EXPECT_SPEECH: {
+			if (!u->speech) {
+				rc = fail(&r, "expect-speech: read aloud is off (no espeak-ng in this build, or [accessibility])");
+				break;
+			}
+			/* a second of sound, or all of it (the rest plays at its pace) */
+			speech_wait_sound(u->speech, (uint64_t)speech_sample_rate(u->speech), 20000);
+			speech_status st;
+			char said[4096];
+			speech_get_status(u->speech, &st, said, sizeof said);
+			fprintf(stderr, "speech: %llu samples (%.1f s, peak %llu) for \"%.60s%s\"\n", (unsigned long long)st.samples,
+			        (double)st.samples / speech_sample_rate(u->speech), (unsigned long long)st.peak, said,
+			        strlen(said) > 60 ? "..." : "");
+			if (!text_contains(said, r.c->str, false))
+				rc = fail(&r, "expect-speech \"%s\": the text read is \"%.200s\"", r.c->str, said);
+			else if (st.samples == 0 || st.peak == 0)
+				rc = fail(&r, "expect-speech \"%s\": no sound was made", r.c->str);
+			pump(&r);
+			break;
+		}
+		case OP_EXPECT_SILENT: {
+			speech_status st;
+			speech_get_status(u->speech, &st, NULL, 0);
+			if (st.active)
+				rc = fail(&r, "expect-silent: still reading (%llu samples)", (unsigned long long)st.samples);
+			break;
+		}
 		case OP_PRESS: { /* a hardware key, as a keyboard or a switch device sends it */
 			SDL_Event ev = {.type = SDL_KEYDOWN};
 			const char *k = r.c->str;

@@ -16,6 +16,7 @@ static const struct {
 	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
 	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
 	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP}, {"press", OP_PRESS}, {"wait-content", OP_WAIT_CONTENT},
+	{"expect-speech", OP_EXPECT_SPEECH}, {"expect-silent", OP_EXPECT_SILENT},
 };
 
 void script_free(script *s)
@@ -124,8 +125,15 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			snprintf(why, whylen, "%s takes \"label\", @id or X Y", word);
 		}
 		break;
+	case OP_EXPECT_SILENT:
+		if (!a1)
+			ok = true;
+		else
+			snprintf(why, whylen, "expect-silent takes nothing");
+		break;
 	case OP_KEYS:
 	case OP_EXPECT:
+	case OP_EXPECT_SPEECH:
 		if (a1 && q1 && !a2) {
 			c->str = strdup(a1);
 			ok = true;
@@ -188,6 +196,7 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 		break;
 	}
 	if (ok && (c->op == OP_TAP || c->op == OP_TAP_OPT || c->op == OP_TOUCH || c->op == OP_KEYS || c->op == OP_EXPECT ||
+	           c->op == OP_EXPECT_SPEECH ||
 	           c->op == OP_WAIT_FOR) && c->str && !text_valid(c->str, strlen(c->str))) {
 		snprintf(why, whylen, "text is not valid UTF-8");
 		ok = false;

@@ -125,6 +125,11 @@ typedef struct ui {
 	int64_t now;              /* wall clock for this frame (posting windows) */
 	ui_services services;
 	struct osk *osk;          /* the on-screen keyboard (one for all fields) */
+	struct tt_speech *speech; /* read aloud (speak.c); NULL: off, not in this build, or not used yet */
+	SDL_AudioDeviceID audio;
+	bool speech_failed;       /* the engine or the sound device would not start */
+	bool speaking_screen;     /* reading the current screen (the button shows "Stop reading") */
+	uint64_t listen_until_ms; /* when that reading should be over (idle waits for it); 0: none */
 } ui;
 
 typedef struct ui_screen {
@@ -140,6 +145,10 @@ typedef struct ui_screen {
 	/* periodic work and when it is next due in ms (-1: none). NULL: none */
 	void (*tick)(ui *u);
 	int (*next_timer)(ui *u);
+	/* Read aloud: appends the words on screen to out (ui_speak_add) -
+	 * title and body of a page, step title, prompt and value of a form
+	 * step.  NULL: the screen has no speaker button. */
+	void (*speak_text)(ui *u, char *out, size_t len);
 } ui_screen;
 
 /* --- platform.c -------------------------------------------------------- */
@@ -194,6 +203,23 @@ void ui_set_lang(ui *u, tt_lang lang);
  * screen (nav.text, nav.contrast); an idle reset restores [display]'s. */
 void ui_set_modes(ui *u, bool large_text, bool high_contrast);
 const ui_screen *ui_find_screen(const char *id);
+
+/* --- speak.c: read aloud ----------------------------------------------- */
+void ui_speech_end(ui *u);
+/* This build reads aloud and [accessibility] read_aloud is on (and the
+ * engine did not fail to start): screens with words get nav.speak. */
+bool ui_speech_enabled(const ui *u);
+bool ui_speech_button(const ui *u); /* the current screen shows nav.speak */
+bool ui_speaking(ui *u);          /* reading the current screen now */
+void ui_speak_screen(ui *u);      /* nav.speak: reads the screen's words */
+void ui_speech_stop(ui *u);
+void ui_speak_key(ui *u, const char *label); /* [accessibility] announce_keys */
+int ui_speech_tick(ui *u);        /* ms until it should look again, -1: not reading */
+/* Appends s to out (size len) after a pause, cutting at a character. */
+void ui_speak_add(char *out, size_t len, const char *s);
+/* Appends the frame's title and the text and field widgets whose ids
+ * start with prefix, in drawing order (what the screen shows). */
+void ui_speak_widgets(ui *u, char *out, size_t len, const char *prefix);
 
 /* --- render.c: drawing primitives -------------------------------------- */
 /* Finds the font files (config, then fontconfig). False with a log line. */
@@ -260,7 +286,7 @@ int ui_focus_order(const ui *u, int *idx, int max);
 void ui_focus_move(ui *u, int dir);
 
 enum ui_icon { ICON_NONE = -1, ICON_DOC, ICON_HEART, ICON_BOARD, ICON_BUBBLE, ICON_SHIELD, ICON_SEARCH, ICON_HOME,
-               ICON_BACK, ICON_UP, ICON_DOWN, ICON_TEXT, ICON_CONTRAST };
+               ICON_BACK, ICON_UP, ICON_DOWN, ICON_TEXT, ICON_CONTRAST, ICON_SPEAKER, ICON_STOP };
 /* Draws a pictogram of kind (enum ui_icon) centred at (cx, cy), s wide. */
 void ui_icon(ui *u, int kind, int cx, int cy, int s, SDL_Color c, SDL_Color bg);
 

@@ -7,6 +7,7 @@
  * minimum), with gaps of at least 16. */
 #include <string.h>
 
+#include "tramtin/speech.h"
 #include "tramtin/text.h"
 #include "ui/ui.h"
 
@@ -241,6 +242,25 @@ void ui_icon(ui *u, int kind, int cx, int cy, int s, SDL_Color c, SDL_Color bg)
 			ui_fill(u, (SDL_Rect){cx - dx, cy + dy, dx, 1}, c);
 		}
 		break;
+	case ICON_SPEAKER: { /* a loudspeaker and two sound waves: "read aloud" */
+		int wt = s / 10 > 2 ? s / 10 : 2, wx = cx - s / 12;
+		for (int i = 0; i < 2; i++) { /* waves: rings (outer first) whose left part the speaker covers */
+			int rr = i ? s * 3 / 10 : s / 2;
+			circle(u, wx, cy, rr, c);
+			circle(u, wx, cy, rr - wt, bg);
+		}
+		ui_fill(u, (SDL_Rect){wx - s / 2 - 1, cy - s / 2 - 1, s / 2 + s / 12 + 1, s + 2}, bg);
+		int x0 = cx - s * 5 / 12, x1 = x0 + s / 6, tip = wx + s / 24;
+		ui_fill(u, (SDL_Rect){x0, cy - s / 6, x1 - x0, s / 3}, c);
+		triangle(u, (SDL_FPoint){(float)x1 - 1, y - (float)s / 6}, (SDL_FPoint){(float)tip, y - (float)s * 7 / 20},
+		         (SDL_FPoint){(float)tip, y + (float)s * 7 / 20}, c);
+		triangle(u, (SDL_FPoint){(float)x1 - 1, y - (float)s / 6}, (SDL_FPoint){(float)tip, y + (float)s * 7 / 20},
+		         (SDL_FPoint){(float)x1 - 1, y + (float)s / 6}, c);
+		break;
+	}
+	case ICON_STOP: /* a square: "stop" */
+		ui_fill_round(u, (SDL_Rect){cx - s * 3 / 10, cy - s * 3 / 10, s * 3 / 5, s * 3 / 5}, s / 12, c);
+		break;
 	default:
 		break;
 	}
@@ -460,13 +480,23 @@ SDL_Rect ui_chrome(ui *u, const char *title, bool back)
 		ui_fill(u, (SDL_Rect){0, bar - 6, u->w, 6}, t->primary);
 	int x = pad;
 	int bw = u->portrait ? 260 : 360, backw = u->portrait ? 200 : 300;
+	int lw = u->portrait ? 230 : 280, sw = u->portrait ? 130 : 150;
+	/* read aloud: one more switch-sized button, so portrait bars make room
+	 * on every screen alike (the button itself only where there is text) */
+	bool speech = speech_available() && u->cfg->read_aloud;
+	if (speech && u->portrait) { /* widths at which the words fit in large text */
+		bw = 236;
+		backw = 160;
+		lw = 190;
+		sw = 128;
+		gap = 12;
+	}
 	button_icon(u, "nav.home", _("Home"), (SDL_Rect){x, (bar - bh) / 2, bw, bh}, BTN_SECONDARY, ICON_HOME);
 	x += bw + gap;
 	if (back) {
 		button_icon(u, "nav.back", _("Back"), (SDL_Rect){x, (bar - bh) / 2, backw, bh}, BTN_SECONDARY, ICON_BACK);
 		x += backw + gap;
 	}
-	int lw = u->portrait ? 230 : 280, sw = u->portrait ? 130 : 150;
 	const char *other = i18n_lang() == LANG_VI ? "English" : "Tiếng Việt";
 	int lx = u->w - pad - lw;
 	ui_button(u, "nav.lang", other, (SDL_Rect){lx, (bar - bh) / 2, lw, bh}, BTN_SECONDARY);
@@ -474,6 +504,13 @@ SDL_Rect ui_chrome(ui *u, const char *title, bool back)
 	int cx = lx - gap - sw, tx = cx - gap - sw;
 	toggle(u, "nav.contrast", _("Contrast"), (SDL_Rect){cx, (bar - bh) / 2, sw, bh}, ICON_CONTRAST, u->high_contrast);
 	toggle(u, "nav.text", _("Large text"), (SDL_Rect){tx, (bar - bh) / 2, sw, bh}, ICON_TEXT, u->large_text);
+	/* read aloud, left of them: "Stop reading" with a square while it reads */
+	if (ui_speech_button(u)) {
+		bool on = ui_speaking(u);
+		tx -= gap + sw;
+		toggle(u, "nav.speak", on ? _("Stop reading") : _("Read aloud"), (SDL_Rect){tx, (bar - bh) / 2, sw, bh},
+		       on ? ICON_STOP : ICON_SPEAKER, on);
+	}
 	if (content_is_sample(u->bundle)) {
 		const char *badge = _("Sample content");
 		int size = 30;

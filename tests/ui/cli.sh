@@ -23,6 +23,7 @@ check() { # name expected_rc stderr_pattern -- command...
 }
 printf '[kiosk]\nid = k1\nbogus = 1\n' > bad-key.ini
 printf '[mqtt]\nport = 0\n' > bad-value.ini
+printf '[accessibility]\nread_aloud = true\nspeech_rate = 9000\n' > bad-rate.ini
 printf 'expect-screen home\nfrobnicate now\n' > bad-syntax.script
 printf 'expect-screen home\nexpect "Chữ không có trên màn hình"\n' > failing.script
 printf 'expect "unterminated\n' > unterminated.script
@@ -35,6 +36,7 @@ printf 'tap @home.feedback\ntap @form.category.1\ntap @form.next\ntap @form.rati
 
 check bad-key 2 "bad-key.ini:3: [kiosk] bogus: unknown key" -- "$tramtin" --headless --config bad-key.ini --script home.script
 check bad-value 2 "bad-value.ini:2: [mqtt] port: must be between 1 and 65535; got '0'" -- "$tramtin" --headless --config bad-value.ini --script home.script
+check bad-rate 2 "bad-rate.ini:3: [accessibility] speech_rate: must be between 80 and 450; got '9000'" -- "$tramtin" --headless --config bad-rate.ini --script home.script
 check no-config 2 "nosuch.ini: cannot open" -- "$tramtin" --headless --config nosuch.ini --script home.script
 check bad-size 2 "--size: expected WxH" -- "$tramtin" --headless --size 12by9
 check bad-option 2 "" -- "$tramtin" --frobnicate

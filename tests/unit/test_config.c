@@ -108,6 +108,10 @@ static void errors_name_file_line_and_key(void **state)
 	expect_error("[collector]\nfollowup_url = ftp://x\n", "[collector] followup_url");
 	expect_error("[admin]\npin_hash = 1234\n", "[admin] pin_hash: not an Argon2id string (make one with: tramtin-admin pin-hash)");
 	expect_error("[display]\nlarge_text = big\n", ":2: [display] large_text: must be true or false; got 'big'");
+	expect_error("[accessibility]\nspeech_rate = 1000\n",
+	             ":2: [accessibility] speech_rate: must be between 80 and 450; got '1000'");
+	expect_error("[accessibility]\nspeech_rate = fast\n", ":2: [accessibility] speech_rate: not a whole number");
+	expect_error("[accessibility]\nread_aloud = loud\n", ":2: [accessibility] read_aloud: must be true or false");
 }
 
 static void booleans(void **state)
@@ -126,6 +130,14 @@ static void booleans(void **state)
 	assert_int_equal(config_load(&c, path, err, sizeof err), TT_OK);
 	assert_false(c.large_text);
 	assert_false(c.high_contrast);
+	assert_true(c.read_aloud);
+	assert_false(c.announce_keys);
+	assert_int_equal(c.speech_rate, 150);
+	write_ini("[accessibility]\nread_aloud = false\nannounce_keys = true\nspeech_rate = 200\n");
+	assert_int_equal(config_load(&c, path, err, sizeof err), TT_OK);
+	assert_false(c.read_aloud);
+	assert_true(c.announce_keys);
+	assert_int_equal(c.speech_rate, 200);
 }
 
 static void missing_file_is_not_found(void **state)
