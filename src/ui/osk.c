@@ -342,10 +342,8 @@ void osk_tick(ui *u, osk *k, ime *e)
 		return;
 	}
 	uint64_t now = clock_ms();
-	if (k->hold_next == 0) {
-		k->hold_next = now + 500;
-		return;
-	}
+	if (k->hold_next == 0) /* counted from the press, however late this tick runs */
+		k->hold_next = u->press_ms + 500;
 	while (now >= k->hold_next) {
 		ime_backspace(e);
 		k->repeats++;
