@@ -17,28 +17,9 @@ port=$(free_port); http=$(free_port)
 start_broker "$dir" "$port"
 "$STANDIN" keygen "$dir/collector" || die "keygen"
 kiosk_config "$dir" "$port" k1
-cat > collector.ini <<INI
-[mqtt]
-host = 127.0.0.1
-port = $port
-[store]
-db = collector.db
-[keys]
-secret_key = collector.key
-kiosks = kiosks
-[http]
-port = $http
-INI
+collector_config "$port" "$http"
 printf '%s\n' 'mật-khẩu-tỉnh-2026' | "$COLLECTOR" staff add --db collector.db canbo 2> add.err || die "staff add: $(cat add.err)"
-for _try in 1 2 3; do
-  "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
-  COLLECTOR_PID=$!
-  for _ in $(seq 100); do grep -q serving collector.out 2>/dev/null && break; kill -0 "$COLLECTOR_PID" 2>/dev/null || break; sleep 0.05; done
-  grep -q serving collector.out 2>/dev/null && break
-  COLLECTOR_PID=
-  old=$http; http=$(free_port); sed -i "s/^port = $old\$/port = $http/" collector.ini
-done
-[ -n "$COLLECTOR_PID" ] || die "the collector did not start: $(cat collector.err)"
+start_collector
 sed -i "s|^followup_url = .*|followup_url = http://127.0.0.1:$http/t|" k1.ini
 
 "$TRAMTIN" --headless --config k1.ini --script "$src/tests/integration/receipt.script" 2> kiosk.err || die "kiosk: $(cat kiosk.err)"

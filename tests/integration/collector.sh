@@ -20,41 +20,9 @@ start_broker "$dir" "$port"
 kiosk_config "$dir" "$port" k1
 kiosk_config "$dir" "$port" k2
 sed -i "s|^followup_url = .*|followup_url = http://127.0.0.1:$http/t|" k1.ini
-cat > collector.ini <<INI
-[mqtt]
-host = 127.0.0.1
-port = $port
-[store]
-db = collector.db
-[keys]
-secret_key = collector.key
-kiosks = kiosks
-[http]
-port = $http
-INI
+collector_config "$port" "$http"
 stop_collector() { if [ -n "${COLLECTOR_PID:-}" ]; then kill -9 "$COLLECTOR_PID" 2>/dev/null; wait "$COLLECTOR_PID" 2>/dev/null; fi; COLLECTOR_PID=; }
 trap 'stop_collector; cleanup' EXIT
-start_collector() {
-  for _try in 1 2 3; do
-    : > collector.out
-    "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
-    COLLECTOR_PID=$!
-    for _ in $(seq 100); do
-      grep -q "serving" collector.out 2>/dev/null && return 0
-      kill -0 "$COLLECTOR_PID" 2>/dev/null || break
-      sleep 0.05
-    done
-    # a parallel test took the follow-up port meanwhile: take another
-    if tail -1 collector.err | grep -q "port $http: Address already in use"; then
-      old=$http; http=$(free_port)
-      sed -i "s/^port = $old\$/port = $http/" collector.ini
-      sed -i "s|^followup_url = http://127.0.0.1:$old/t|followup_url = http://127.0.0.1:$http/t|" k1.ini
-      continue
-    fi
-    break
-  done
-  die "the collector did not start: $(cat collector.err)"
-}
 q() { sqlite3 collector.db "$1"; }
 # under systemd (Type=notify) the collector says READY=1 once serving
 if [ -n "$NOTIFY_LISTEN" ] && grep -q "TT_HAVE_SYSTEMD 1" "$(dirname "$COLLECTOR")/../../tt_build.h" 2>/dev/null; then

@@ -113,6 +113,50 @@ INI
   echo "$id $("$TRAMTIN" --config "$dir/$id.ini" --print-public-key)" >> "$dir/kiosks"
 }
 
+# collector_config MQTT_PORT HTTP_PORT [EXTRA INI LINES]: writes
+# collector.ini in the current folder (store collector.db, key from
+# keygen, registry kiosks).
+collector_config() {
+  cat > collector.ini <<INI
+[mqtt]
+host = 127.0.0.1
+port = $1
+[store]
+db = collector.db
+[keys]
+secret_key = collector.key
+kiosks = kiosks
+[http]
+port = $2
+${3:-}
+INI
+}
+
+# start_collector: serves collector.ini from the current folder, sets
+# COLLECTOR_PID; if a parallel test took the follow-up port meanwhile,
+# takes another (sets http, rewrites collector.ini and k1.ini's
+# followup_url) and tries again.
+start_collector() {
+  for _try in 1 2 3; do
+    : > collector.out
+    "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
+    COLLECTOR_PID=$!
+    for _ in $(seq 100); do
+      grep -q "serving" collector.out 2>/dev/null && return 0
+      kill -0 "$COLLECTOR_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    if tail -1 collector.err | grep -q "port $http: Address already in use"; then
+      old=$http; http=$(free_port)
+      sed -i "s/^port = $old\$/port = $http/" collector.ini
+      [ -f k1.ini ] && sed -i "s|^followup_url = http://127.0.0.1:$old/t|followup_url = http://127.0.0.1:$http/t|" k1.ini
+      continue
+    fi
+    break
+  done
+  die "the collector did not start: $(cat collector.err)"
+}
+
 stored_ids() { sqlite3 "$1/collector.db" "SELECT id FROM submissions ORDER BY id"; }
 
 cleanup() {

@@ -20,42 +20,9 @@ start_broker "$dir" "$port"
 "$STANDIN" keygen "$dir/collector" || die "keygen"
 kiosk_config "$dir" "$port" k1
 sed -i "s|^followup_url = .*|followup_url = http://127.0.0.1:$http/t|" k1.ini
-cat > collector.ini <<INI
-[mqtt]
-host = 127.0.0.1
-port = $port
-[store]
-db = collector.db
-[keys]
-secret_key = collector.key
-kiosks = kiosks
-[http]
-port = $http
-[staff]
-idle_min = 30
-INI
+collector_config "$port" "$http" $'[staff]\nidle_min = 30'
 stop_collector() { if [ -n "${COLLECTOR_PID:-}" ]; then kill "$COLLECTOR_PID" 2>/dev/null; wait "$COLLECTOR_PID" 2>/dev/null; fi; COLLECTOR_PID=; }
 trap 'stop_collector; cleanup' EXIT
-start_collector() {
-  for _try in 1 2 3; do
-    : > collector.out
-    "$COLLECTOR" serve --config collector.ini > collector.out 2>> collector.err &
-    COLLECTOR_PID=$!
-    for _ in $(seq 100); do
-      grep -q "serving" collector.out 2>/dev/null && return 0
-      kill -0 "$COLLECTOR_PID" 2>/dev/null || break
-      sleep 0.05
-    done
-    if tail -1 collector.err | grep -q "port $http: Address already in use"; then
-      old=$http; http=$(free_port)
-      sed -i "s/^port = $old\$/port = $http/" collector.ini
-      sed -i "s|^followup_url = http://127.0.0.1:$old/t|followup_url = http://127.0.0.1:$http/t|" k1.ini
-      continue
-    fi
-    break
-  done
-  die "the collector did not start: $(cat collector.err)"
-}
 q() { sqlite3 collector.db "$1"; }
 
 # accounts first (the CLI makes the schema), then the collector
