@@ -159,6 +159,8 @@ void ui_free(ui *u)
 		for (int i = 0; i < UI_FONT_SLOTS; i++)
 			if (u->fonts[f][i])
 				TTF_CloseFont(u->fonts[f][i]);
+	for (int f = 0; f < FACE__COUNT; f++)
+		SDL_free(u->font_data[f]); /* after the fonts that read from it */
 	if (u->renderer)
 		SDL_DestroyRenderer(u->renderer);
 	if (u->window)

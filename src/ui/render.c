@@ -113,6 +113,23 @@ static int font_px(const ui *u, int size)
 	return u->large_text ? (size * 13 + 5) / 10 : size;
 }
 
+/* Opens FACE at pixel SIZE from the file's bytes in memory (read at first use). */
+static TTF_Font *font_open(ui *u, ui_face face, int size)
+{
+	if (!u->font_data[face] && !(u->font_data[face] = SDL_LoadFile(u->font_path[face], &u->font_len[face]))) {
+		tt_error("%s: cannot read font: %s", u->font_path[face], SDL_GetError());
+		return NULL;
+	}
+	SDL_RWops *rw = SDL_RWFromConstMem(u->font_data[face], (int)u->font_len[face]);
+	TTF_Font *f = rw ? TTF_OpenFontRW(rw, 1, size) : NULL;
+	if (!f) {
+		tt_error("%s: cannot open font: %s", u->font_path[face], TTF_GetError());
+		return NULL;
+	}
+	TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
+	return f;
+}
+
 TTF_Font *ui_font(ui *u, ui_face face, int size)
 {
 	size = font_px(u, size);
@@ -120,12 +137,9 @@ TTF_Font *ui_font(ui *u, ui_face face, int size)
 		if (u->font_sizes[face][i] == size)
 			return u->fonts[face][i];
 		if (u->font_sizes[face][i] == 0) {
-			TTF_Font *f = TTF_OpenFont(u->font_path[face], size);
-			if (!f) {
-				tt_error("%s: cannot open font: %s", u->font_path[face], TTF_GetError());
+			TTF_Font *f = font_open(u, face, size);
+			if (!f)
 				return NULL;
-			}
-			TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
 			u->fonts[face][i] = f;
 			u->font_sizes[face][i] = size;
 			return f;
@@ -134,10 +148,8 @@ TTF_Font *ui_font(ui *u, ui_face face, int size)
 	/* More sizes than slots: reuse the last slot. */
 	int last = UI_FONT_SLOTS - 1;
 	TTF_CloseFont(u->fonts[face][last]);
-	u->fonts[face][last] = TTF_OpenFont(u->font_path[face], size);
-	if (u->fonts[face][last])
-		TTF_SetFontHinting(u->fonts[face][last], TTF_HINTING_LIGHT);
-	u->font_sizes[face][last] = size;
+	u->fonts[face][last] = font_open(u, face, size);
+	u->font_sizes[face][last] = u->fonts[face][last] ? size : 0;
 	return u->fonts[face][last];
 }
 

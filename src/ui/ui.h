@@ -83,6 +83,10 @@ typedef struct ui {
 	bool high_contrast;       /* white and yellow on black */
 
 	char font_path[FACE__COUNT][1024];
+	/* Each face's file, read once: every size opens from this memory, so a
+	 * glyph FreeType has to load again is a memcpy, not a seek and a read. */
+	void *font_data[FACE__COUNT];
+	size_t font_len[FACE__COUNT];
 	TTF_Font *fonts[FACE__COUNT][UI_FONT_SLOTS];
 	int font_sizes[FACE__COUNT][UI_FONT_SLOTS];
 	struct text_cache *texts;
