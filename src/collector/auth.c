@@ -135,21 +135,29 @@ tt_err auth_audit(auth *a, const char *actor, const char *action, const char *id
 	           : TT_ERR_IO;
 }
 
-tt_err auth_staff_add(auth *a, const char *user, const char *password, const char *actor, int64_t now)
+/* Hashes password and runs sql with ?1 user, ?2 the hash, ?3 now; *n is
+ * the rows it changed.  The hash is wiped after. */
+static tt_err write_hash(auth *a, const char *sql, const char *user, const char *password, int64_t now, int *n)
 {
 	char h[crypto_pwhash_STRBYTES];
-	int n = 0;
+	*n = 0;
 	if (!auth_user_valid(user) || !auth_password_valid(password))
 		return TT_ERR_INVAL;
 	if (!hash_password(password, h))
 		return TT_ERR_NOMEM;
 	const char *t[] = {user, h};
-	int64_t v[] = {now};
-	bool ok = exec(a, "INSERT OR IGNORE INTO staff(user, hash, created, changed) VALUES(?1, ?2, ?3, ?3)", t, 2, v,
-	               1, &n);
+	bool ok = exec(a, sql, t, 2, &now, 1, n);
 	sodium_memzero(h, sizeof h);
-	if (!ok)
-		return TT_ERR_IO;
+	return ok ? TT_OK : TT_ERR_IO;
+}
+
+tt_err auth_staff_add(auth *a, const char *user, const char *password, const char *actor, int64_t now)
+{
+	int n;
+	tt_err e = write_hash(a, "INSERT OR IGNORE INTO staff(user, hash, created, changed) VALUES(?1, ?2, ?3, ?3)",
+	                      user, password, now, &n);
+	if (e != TT_OK)
+		return e;
 	if (n == 0)
 		return TT_ERR_STATE;
 	return auth_audit(a, actor, "staff_add", "", user, now);
@@ -163,17 +171,10 @@ static void end_sessions(auth *a, const char *user)
 
 tt_err auth_staff_passwd(auth *a, const char *user, const char *password, const char *actor, int64_t now)
 {
-	char h[crypto_pwhash_STRBYTES];
-	int n = 0;
-	if (!auth_user_valid(user) || !auth_password_valid(password))
-		return TT_ERR_INVAL;
-	if (!hash_password(password, h))
-		return TT_ERR_NOMEM;
-	const char *t[] = {user, h};
-	bool ok = exec(a, "UPDATE staff SET hash = ?2, changed = ?3 WHERE user = ?1", t, 2, &now, 1, &n);
-	sodium_memzero(h, sizeof h);
-	if (!ok)
-		return TT_ERR_IO;
+	int n;
+	tt_err e = write_hash(a, "UPDATE staff SET hash = ?2, changed = ?3 WHERE user = ?1", user, password, now, &n);
+	if (e != TT_OK)
+		return e;
 	if (n == 0)
 		return TT_ERR_NOTFOUND;
 	end_sessions(a, user);
