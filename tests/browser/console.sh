@@ -23,20 +23,8 @@ stop() { # PID-VARIABLE: SIGTERM; SIGKILL after 10 s (a kiosk in a script's
 }
 trap 'stop KIOSK_PID; stop CONSOLE_PID; cleanup' EXIT
 
-port=$(free_port)
-start_broker "$dir" "$port"
-"$STANDIN" keygen "$dir/collector" || die "keygen"
-kiosk_config "$dir" "$port" k1
-"$ADMIN" keygen --kind sign --out comm > /dev/null || die "admin keygen"
-# the kiosk trusts the commune's key; no attract screen while it waits
-printf '[trust]\ncontent_keys = ht/test=%s\n[idle]\ntimeout_s = 86400\n' "$(cat comm.pub)" >> k1.ini
-
-"$ADMIN" console --workdir draft --key comm.key --channel ht/test --host 127.0.0.1 --port "$port" --http-port 0 \
-  > console.out 2> console.err &
-CONSOLE_PID=$!
-for _ in $(seq 200); do grep -q "open http" console.out 2>/dev/null && break; sleep 0.05; done
-url=$(sed -n 's/.*open \(http[^ ]*\)$/\1/p' console.out)
-[ -n "$url" ] || die "the console printed no URL: $(cat console.out console.err)"
+# no attract screen on the kiosk while it waits
+console_fixture '[idle]\ntimeout_s = 86400\n'
 
 # The kiosk waits for each published version, then opens the notice and
 # leaves a screenshot and a dump of the screen (kiosk-v1.*, kiosk-v2.*).

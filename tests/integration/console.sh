@@ -25,19 +25,7 @@ CONSOLE_PID=
 stop_console() { if [ -n "$CONSOLE_PID" ]; then kill "$CONSOLE_PID" 2>/dev/null; wait "$CONSOLE_PID" 2>/dev/null; fi; CONSOLE_PID=; }
 trap 'stop_console; cleanup' EXIT
 
-port=$(free_port)
-start_broker "$dir" "$port"
-"$STANDIN" keygen "$dir/collector" || die "keygen"
-kiosk_config "$dir" "$port" k1
-"$ADMIN" keygen --kind sign --out comm > /dev/null || die "admin keygen"
-printf '[trust]\ncontent_keys = ht/test=%s\n' "$(cat comm.pub)" >> k1.ini
-
-"$ADMIN" console --workdir draft --key comm.key --channel ht/test --host 127.0.0.1 --port "$port" --http-port 0 \
-  > console.out 2> console.err &
-CONSOLE_PID=$!
-for _ in $(seq 100); do grep -q "open http" console.out 2>/dev/null && break; sleep 0.05; done
-url=$(sed -n 's/.*open \(http[^ ]*\)$/\1/p' console.out)
-[ -n "$url" ] || die "the console printed no URL: $(cat console.out console.err)"
+console_fixture
 base=${url%%/?token=*} token=${url##*token=} hostport=${base#http://}
 [ -f draft/manifest.json ] && [ -f draft/pages/tong-quan.vi.md ] || die "the draft was not made from assets/content"
 grep -q '"channel":[[:space:]]*"ht/test"' draft/manifest.json || die "the draft's channel is not ht/test"

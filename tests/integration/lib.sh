@@ -157,6 +157,25 @@ start_collector() {
   die "the collector did not start: $(cat collector.err)"
 }
 
+# console_fixture [EXTRA-INI]: a broker on a free port ($port), kiosk k1
+# (k1.ini, with EXTRA-INI appended) trusting the commune key comm.pub for
+# ht/test, and tramtin-admin console on draft/ signing with comm.key:
+# CONSOLE_PID, and url as the console printed it.
+console_fixture() {
+  port=$(free_port)
+  start_broker "$dir" "$port"
+  "$STANDIN" keygen "$dir/collector" || die "keygen"
+  kiosk_config "$dir" "$port" k1
+  "$ADMIN" keygen --kind sign --out comm > /dev/null || die "admin keygen"
+  printf '[trust]\ncontent_keys = ht/test=%s\n%b' "$(cat comm.pub)" "${1:-}" >> k1.ini
+  "$ADMIN" console --workdir draft --key comm.key --channel ht/test --host 127.0.0.1 --port "$port" --http-port 0 \
+    > console.out 2> console.err &
+  CONSOLE_PID=$!
+  for _ in $(seq 200); do grep -q "open http" console.out 2>/dev/null && break; sleep 0.05; done
+  url=$(sed -n 's/.*open \(http[^ ]*\)$/\1/p' console.out)
+  [ -n "$url" ] || die "the console printed no URL: $(cat console.out console.err)"
+}
+
 stored_ids() { sqlite3 "$1/collector.db" "SELECT id FROM submissions ORDER BY id"; }
 
 cleanup() {
