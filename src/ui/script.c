@@ -449,7 +449,7 @@ static int do_monkey(struct run *r)
 static void wait_real(struct run *r, long ms, bool (*done)(struct run *))
 {
 	uint64_t end = clock_ms() + (uint64_t)ms;
-	while (!(done && done(r))) {
+	while (!r->u->quit && !(done && done(r))) { /* quit: SIGTERM or SIGINT (SDL_QUIT) */
 		uint64_t now = clock_ms();
 		if (now >= end)
 			break;
