@@ -75,6 +75,8 @@ static void usage(FILE *f)
 	           "--ttl: seconds the message stays valid (default: 7 days for announce and survey, longer\n"
 	           "if --to needs it; 600 for cmd).  --clear empties the target's retained announce or survey.\n"
 	           "--tls-ca: connect with TLS, checking the broker's certificate against this CA (scripts/mkcerts).\n"
+	           "--password: or, with --username alone, from the environment: TRAMTIN_MQTT_PASSWORD=W\n"
+	           "(a command line can be read by every user of the machine in ps; the environment cannot).\n"
 	           "console: a web page on this machine for the channel's clerk (pages, notices, posters, previews\n"
 	           "drawn by the kiosk, publishing, announcements, surveys, which kiosks have applied what); it\n"
 	           "prints the address to open, with a token.  DIR holds the channel's source (made from\n"
@@ -353,7 +355,11 @@ static bool mqtt_opts(const opts *o, admin_mqtt *mq)
 	mq->host = opt(o, "host");
 	mq->port = (int)port;
 	mq->username = opt(o, "username");
+	/* The environment keeps the password out of ps (a command line is
+	 * world-readable in /proc, a process's environment is not). */
 	mq->password = opt(o, "password");
+	if (!mq->password && mq->username && getenv("TRAMTIN_MQTT_PASSWORD"))
+		mq->password = getenv("TRAMTIN_MQTT_PASSWORD");
 	mq->tls_ca = opt(o, "tls-ca");
 	if (mq->tls_ca && access(mq->tls_ca, R_OK) != 0) {
 		usage_error("%s: --tls-ca %s: %s", o->cmd, mq->tls_ca, tt_strerrno(errno));
