@@ -209,14 +209,15 @@ static bool load_static(console *k)
 		char path[PATH_LEN + 80];
 		size_t len;
 		const char *ct = ctype_of(de->d_name);
-		if (de->d_name[0] == '.' || !ct || strlen(de->d_name) >= sizeof k->files[0].name)
+		size_t nlen = strlen(de->d_name);
+		if (de->d_name[0] == '.' || !ct || nlen >= sizeof k->files[0].name ||
+		    (size_t)snprintf(path, sizeof path, "%s/%s", k->web, de->d_name) >= sizeof path)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", k->web, de->d_name);
 		char *data = admin_read_file(path, 4u << 20, &len);
 		if (!data)
 			continue;
 		static_file *f = &k->files[k->n_files++];
-		snprintf(f->name, sizeof f->name, "%s", de->d_name);
+		memcpy(f->name, de->d_name, nlen + 1);
 		f->data = data;
 		f->len = len;
 		f->ctype = ct;
