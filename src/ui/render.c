@@ -8,6 +8,7 @@
  * re-presents from the cache; scrolling only moves where lines are blitted.
  * Images are cached the same way, by path.  Fonts are opened lazily per
  * size; fontconfig finds Noto Sans (DejaVu Sans as fallback) once. */
+#include <limits.h>
 #include <SDL_image.h>
 #include <fontconfig/fontconfig.h>
 #include <stdlib.h>
@@ -118,6 +119,10 @@ static TTF_Font *font_open(ui *u, ui_face face, int size)
 {
 	if (!u->font_data[face] && !(u->font_data[face] = SDL_LoadFile(u->font_path[face], &u->font_len[face]))) {
 		tt_error("%s: cannot read font: %s", u->font_path[face], SDL_GetError());
+		return NULL;
+	}
+	if (u->font_len[face] > INT_MAX) {
+		tt_error("%s: font file over 2 GiB", u->font_path[face]);
 		return NULL;
 	}
 	SDL_RWops *rw = SDL_RWFromConstMem(u->font_data[face], (int)u->font_len[face]);

@@ -514,7 +514,7 @@ int script_run(script *s, ui *u, const script_host *host)
 			break;
 		case OP_WAIT_FOR:
 			wait_real(&r, r.c->a, text_seen);
-			if (!visible_text(u, r.c->str))
+			if (!u->quit && !visible_text(u, r.c->str)) /* quit: stopped, not timed out */
 				rc = fail(&r, "wait-for \"%s\" timed out after %ld ms", r.c->str, r.c->a);
 			break;
 		case OP_SCREENSHOT:
@@ -533,7 +533,7 @@ int script_run(script *s, ui *u, const script_host *host)
 				break;
 			}
 			wait_real(&r, r.c->a, delivered);
-			if (!delivered(&r))
+			if (!u->quit && !delivered(&r))
 				rc = fail(&r, "wait-delivered timed out after %ld ms", r.c->a);
 			break;
 		case OP_SLEEP:
@@ -541,7 +541,7 @@ int script_run(script *s, ui *u, const script_host *host)
 			break;
 		case OP_WAIT_CONTENT: /* until newer content is on screen (it swaps in on an idle home screen) */
 			wait_real(&r, r.c->a, content_swapped);
-			if (!content_swapped(&r))
+			if (!u->quit && !content_swapped(&r))
 				rc = fail(&r, "wait-content: no newer content was shown within %ld ms", r.c->a);
 			r.swaps_seen = u->content_swaps;
 			break;

@@ -179,7 +179,9 @@ static void unload(struct msg *msgs, long n)
 	free(msgs);
 }
 
-/* The kiosks' names and public keys from DIR/kiosks ("NAME base64" lines). */
+/* The kiosks' names and public keys from DIR/kiosks ("NAME base64" lines;
+ * prepare makes at most 1000 kiosks, and others may be registered too). */
+#define REG_MAX 4096
 struct reg {
 	char name[64];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
@@ -190,9 +192,9 @@ static struct reg *registry(const char *dir, long *nk)
 	char path[4096], b64[128];
 	snprintf(path, sizeof path, "%s/kiosks", dir);
 	FILE *f = fopen(path, "r");
-	struct reg *r = calloc(1024, sizeof *r);
+	struct reg *r = calloc(REG_MAX, sizeof *r);
 	long k = 0;
-	while (f && r && k < 1024 && fscanf(f, "%63s %127s", r[k].name, b64) == 2)
+	while (f && r && k < REG_MAX && fscanf(f, "%63s %127s", r[k].name, b64) == 2)
 		if (b64_decode(b64, r[k].pk, sizeof r[k].pk, sizeof r[k].pk, NULL) == TT_OK)
 			k++;
 	if (f)
@@ -203,7 +205,7 @@ static struct reg *registry(const char *dir, long *nk)
 
 static const unsigned char *key_of(const struct reg *r, long nk, const char *kiosk)
 {
-	for (long k = 0; k < nk; k++)
+	for (long k = nk - 1; k >= 0; k--) /* the last line for a name: prepare appends */
 		if (!strcmp(r[k].name, kiosk))
 			return r[k].pk;
 	return r[0].pk; /* not registered: the check fails, as it should */

@@ -11,9 +11,13 @@ source "$src/tests/integration/lib.sh"
 export LC_ALL=C.UTF-8 SDL_AUDIODRIVER=dummy TRAMTIN_NOW=${TRAMTIN_NOW:-2026-11-27T09:00:00+07:00}
 rm -rf "$dir"; mkdir -p "$dir"; dir=$(realpath "$dir"); cd "$dir" || exit 2
 CONSOLE_PID= KIOSK_PID=
-stop() { # PID-VARIABLE: SIGTERM, and wait
+stop() { # PID-VARIABLE: SIGTERM; SIGKILL if still running 10 s later
   local p=${!1}
-  if [ -n "$p" ]; then kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
+  if [ -n "$p" ]; then
+    kill "$p" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null
+  fi
   eval "$1="
 }
 trap 'stop KIOSK_PID; stop CONSOLE_PID; cleanup' EXIT

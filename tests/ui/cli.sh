@@ -56,13 +56,24 @@ grep -q "bad-utf8" stderr.txt || { echo "cli: bad-content: no line for the inval
 grep -q "broken.png: cannot show image" stderr.txt || { echo "cli: bad-content: no line for the broken image" >&2; fails=$((fails+1)); }
 printf '[content]\ndir = %s\n' "$src/tests/unit/data/broken-json" > broken-json.ini
 check broken-json 0 "manifest.json:1: not valid JSON" -- "$tramtin" --headless --config broken-json.ini --script home.script
-# SIGTERM (systemd stopping it, a test harness) during a script's sleep:
-# the kiosk ends at once with 0, not when the sleep is over (a hang here
-# is the test's timeout).
-printf 'expect-screen home\nscreenshot started.png\nsleep 3600000\n' > sleep.script
-"$tramtin" --headless --script sleep.script > /dev/null 2> sleep.err & p=$!
-while [ ! -s started.png ] && kill -0 $p 2>/dev/null; do sleep 0.05; done
-kill -TERM $p; wait $p; rc=$?
-if [ $rc -eq 0 ]; then echo "cli: sigterm-in-sleep: ok"; else echo "cli: sigterm-in-sleep: exit $rc: $(head -c 600 sleep.err)" >&2; fails=$((fails+1)); fi
-echo "$((16 - fails)) passed, $fails failed"
+# SIGTERM (systemd stopping it, a test harness) during a script's sleep
+# and during a wait-for: the kiosk ends with 0, not when the wait is over
+# and not with a false "timed out".  (Still running 20 s after SIGTERM
+# counts as not stopping: the waits are an hour long.)
+for w in 'sleep 3600000' 'wait-for "Chữ không bao giờ hiện" 3600000'; do
+  rm -f started.png
+  printf 'expect-screen home\nscreenshot started.png\n%s\n' "$w" > sleep.script
+  "$tramtin" --headless --script sleep.script > /dev/null 2> sleep.err & p=$!
+  while [ ! -s started.png ] && kill -0 $p 2>/dev/null; do sleep 0.05; done
+  kill -TERM $p
+  for _ in $(seq 200); do kill -0 $p 2>/dev/null || break; sleep 0.1; done
+  if kill -0 $p 2>/dev/null; then
+    kill -9 $p; wait $p; echo "cli: sigterm in '${w%% *}': still running 20 s after SIGTERM" >&2; fails=$((fails+1))
+  else
+    wait $p; rc=$?
+    if [ $rc -eq 0 ]; then echo "cli: sigterm in '${w%% *}': ok"
+    else echo "cli: sigterm in '${w%% *}': exit $rc: $(head -c 600 sleep.err)" >&2; fails=$((fails+1)); fi
+  fi
+done
+echo "$((17 - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
