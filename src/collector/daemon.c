@@ -44,6 +44,7 @@
 #include "collector.h"
 #include "http.h"
 #include "pool.h"
+#include "registry.h"
 #include "tramtin/clock.h"
 #include "tramtin/code.h"
 #include "tramtin/crypto.h"
@@ -52,13 +53,6 @@
 #include "tramtin/notify.h"
 #include "tramtin/store.h"
 #include "tramtin/text.h"
-
-#define MAX_KIOSKS 100000
-
-struct kiosk_key {
-	char id[128];
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-};
 
 /* One received message and what the check found (filled in parallel). */
 struct pending {
@@ -93,8 +87,7 @@ static volatile sig_atomic_t stopping, reload;
 struct daemon {
 	const collector_config *cfg;
 	tt_box_key box;
-	struct kiosk_key *kiosks;
-	size_t n_kiosks;
+	kiosk_registry kiosks;
 	struct mosquitto *mosq;
 	atomic_bool connected;
 	pool *pool;
@@ -126,73 +119,13 @@ static void on_signal(int sig)
 		stopping = 1;
 }
 
-static int by_id(const void *a, const void *b)
-{
-	return strcmp(((const struct kiosk_key *)a)->id, ((const struct kiosk_key *)b)->id);
-}
-
 /* Reads the kiosk registry; keeps the old one if the file is bad. */
 static bool load_kiosks(struct daemon *d)
 {
-	FILE *f = fopen(d->cfg->kiosks, "r");
-	if (!f) {
-		tt_error("%s: cannot open the kiosk registry: %s", d->cfg->kiosks, tt_strerrno(errno));
+	if (!registry_load(d->cfg->kiosks, &d->kiosks))
 		return false;
-	}
-	struct kiosk_key *list = NULL;
-	size_t n = 0, cap = 0;
-	char line[512];
-	int lineno = 0;
-	bool ok = true;
-	while (fgets(line, sizeof line, f)) {
-		lineno++;
-		char id[128], b64[256];
-		char *p = line + strspn(line, " \t");
-		if (*p == '#' || *p == '\n' || *p == '\0')
-			continue;
-		if (sscanf(p, "%127s %255s", id, b64) != 2) {
-			tt_error("%s:%d: expected 'kiosk_id public_key'", d->cfg->kiosks, lineno);
-			ok = false;
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct kiosk_key *nl = realloc(list, cap * sizeof *nl);
-			if (!nl || cap > MAX_KIOSKS) {
-				free(nl ? nl : list);
-				list = NULL;
-				ok = false;
-				break;
-			}
-			list = nl;
-		}
-		snprintf(list[n].id, sizeof list[n].id, "%s", id);
-		if (b64_decode(b64, list[n].pk, sizeof list[n].pk, sizeof list[n].pk, NULL) != TT_OK) {
-			tt_error("%s:%d: kiosk '%s': not the base64 of an Ed25519 public key", d->cfg->kiosks, lineno, id);
-			ok = false;
-			break;
-		}
-		n++;
-	}
-	fclose(f);
-	if (!ok) {
-		free(list);
-		return false;
-	}
-	qsort(list, n, sizeof *list, by_id);
-	free(d->kiosks);
-	d->kiosks = list;
-	d->n_kiosks = n;
-	tt_info("%s: %zu kiosk(s) registered", d->cfg->kiosks, n);
+	tt_info("%s: %zu kiosk(s) registered", d->cfg->kiosks, d->kiosks.n);
 	return true;
-}
-
-static const unsigned char *kiosk_key(const struct daemon *d, const char *id)
-{
-	struct kiosk_key k;
-	snprintf(k.id, sizeof k.id, "%s", id);
-	const struct kiosk_key *hit = bsearch(&k, d->kiosks, d->n_kiosks, sizeof k, by_id);
-	return hit ? hit->pk : NULL;
 }
 
 static bool batch_grow(struct batch *b, size_t want)
@@ -305,7 +238,7 @@ static void check(struct daemon *d, struct pending *p, int64_t now)
 		         env.kiosk);
 		goto out;
 	}
-	const unsigned char *pk = kiosk_key(d, env.kiosk);
+	const unsigned char *pk = registry_find(&d->kiosks, env.kiosk);
 	if (!pk) {
 		snprintf(p->why, sizeof p->why, "kiosk %.100s is not registered", env.kiosk);
 		goto out;
@@ -800,7 +733,7 @@ out:
 	batch_free(&d.open);
 	batch_free(&d.work);
 	publish_out(&d); /* frees what is left unsent (mosq is gone: publish fails) */
-	free(d.kiosks);
+	registry_free(&d.kiosks);
 	if (d.wake[0] >= 0) {
 		close(d.wake[0]);
 		close(d.wake[1]);

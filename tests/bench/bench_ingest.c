@@ -33,6 +33,7 @@
 #include "tramtin/code.h"
 #include "tramtin/crypto.h"
 #include "tramtin/envelope.h"
+#include "registry.h"
 
 static double now_s(void)
 {
@@ -179,52 +180,23 @@ static void unload(struct msg *msgs, long n)
 	free(msgs);
 }
 
-/* The kiosks' names and public keys from DIR/kiosks ("NAME base64" lines;
- * prepare makes at most 1000 kiosks, and others may be registered too). */
-#define REG_MAX 4096
-struct reg {
-	char name[64];
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-};
-
-static struct reg *registry(const char *dir, long *nk)
-{
-	char path[4096], b64[128];
-	snprintf(path, sizeof path, "%s/kiosks", dir);
-	FILE *f = fopen(path, "r");
-	struct reg *r = calloc(REG_MAX, sizeof *r);
-	long k = 0;
-	while (f && r && k < REG_MAX && fscanf(f, "%63s %127s", r[k].name, b64) == 2)
-		if (b64_decode(b64, r[k].pk, sizeof r[k].pk, sizeof r[k].pk, NULL) == TT_OK)
-			k++;
-	if (f)
-		fclose(f);
-	*nk = k;
-	return r;
-}
-
-static const unsigned char *key_of(const struct reg *r, long nk, const char *kiosk)
-{
-	for (long k = nk - 1; k >= 0; k--) /* the last line for a name: prepare appends */
-		if (!strcmp(r[k].name, kiosk))
-			return r[k].pk;
-	return r[0].pk; /* not registered: the check fails, as it should */
-}
-
 static int check(const char *dir)
 {
 	struct msg *msgs;
-	long n = load(dir, &msgs), nk;
-	char path[4096];
+	long n = load(dir, &msgs);
+	char path[4096], reg_path[4096];
 	snprintf(path, sizeof path, "%s/collector.key", dir);
+	snprintf(reg_path, sizeof reg_path, "%s/kiosks", dir);
 	tt_box_key box;
-	struct reg *reg = registry(dir, &nk);
-	if (n <= 0 || !reg || nk == 0 || crypto_box_key_load(path, &box) != TT_OK) {
-		fprintf(stderr, "bench_ingest: %s: run prepare first\n", dir);
+	kiosk_registry reg = {0};
+	if (n <= 0 || !registry_load(reg_path, &reg)) /* each said which file, in one line */
+		return 1;
+	if (crypto_box_key_load(path, &box) != TT_OK) {
+		fprintf(stderr, "bench_ingest: %s: not a collector key (run prepare first)\n", path);
 		return 1;
 	}
-	/* each phase over every envelope, best of 3; the collector's registry
-	 * lookup between parse and verify is not timed */
+	/* each phase over every envelope, best of 3; the registry lookup
+	 * between parse and verify is not timed */
 	double best[3] = {1e9, 1e9, 1e9};
 	long bad = 0;
 	tt_envelope *env = calloc((size_t)n, sizeof *env);
@@ -238,10 +210,10 @@ static int check(const char *dir)
 				bad++;
 		t[0] = now_s() - t0;
 		for (long i = 0; i < n; i++)
-			pk[i] = key_of(reg, nk, env[i].kiosk);
+			pk[i] = registry_find(&reg, env[i].kiosk);
 		t0 = now_s();
 		for (long i = 0; i < n; i++)
-			if (envelope_verify(&env[i], pk[i]) != TT_OK)
+			if (!pk[i] || envelope_verify(&env[i], pk[i]) != TT_OK) /* NULL: not registered */
 				bad++;
 		t[1] = now_s() - t0;
 		t0 = now_s();
@@ -268,7 +240,7 @@ static int check(const char *dir)
 	       "submissions/s per core%s\n",
 	       n, all, us[0], us[1], us[2], 1e6 / all, bad ? " (SOME FAILED)" : "");
 	crypto_wipe(&box, sizeof box);
-	free(reg);
+	registry_free(&reg);
 	unload(msgs, n);
 	return bad ? 1 : 0;
 }
