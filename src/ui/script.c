@@ -446,13 +446,18 @@ static int do_monkey(struct run *r)
 	return 0;
 }
 
-static void wait_real(struct run *r, long ms, bool (*done)(struct run *))
+/* Runs the kiosk for up to ms real milliseconds, until done(r) if done is
+ * given.  False only if that time ran out first: done, or a stop (SIGTERM
+ * or SIGINT, as SDL_QUIT), ends the wait early and counts as not timed out. */
+static bool wait_real(struct run *r, long ms, bool (*done)(struct run *))
 {
 	uint64_t end = clock_ms() + (uint64_t)ms;
-	while (!r->u->quit && !(done && done(r))) { /* quit: SIGTERM or SIGINT (SDL_QUIT) */
+	for (;;) {
+		if (r->u->quit || (done && done(r)))
+			return true;
 		uint64_t now = clock_ms();
 		if (now >= end)
-			break;
+			return !done;
 		SDL_Event ev;
 		uint64_t left = end - now;
 		if (SDL_WaitEventTimeout(&ev, (int)(left < 20 ? left : 20)))
@@ -513,8 +518,7 @@ int script_run(script *s, ui *u, const script_host *host)
 			pump(&r);
 			break;
 		case OP_WAIT_FOR:
-			wait_real(&r, r.c->a, text_seen);
-			if (!u->quit && !visible_text(u, r.c->str)) /* quit: stopped, not timed out */
+			if (!wait_real(&r, r.c->a, text_seen))
 				rc = fail(&r, "wait-for \"%s\" timed out after %ld ms", r.c->str, r.c->a);
 			break;
 		case OP_SCREENSHOT:
@@ -532,16 +536,14 @@ int script_run(script *s, ui *u, const script_host *host)
 				rc = fail(&r, "wait-delivered: not available yet (this kiosk has no outbox)");
 				break;
 			}
-			wait_real(&r, r.c->a, delivered);
-			if (!u->quit && !delivered(&r))
+			if (!wait_real(&r, r.c->a, delivered))
 				rc = fail(&r, "wait-delivered timed out after %ld ms", r.c->a);
 			break;
 		case OP_SLEEP:
 			wait_real(&r, r.c->a, NULL);
 			break;
 		case OP_WAIT_CONTENT: /* until newer content is on screen (it swaps in on an idle home screen) */
-			wait_real(&r, r.c->a, content_swapped);
-			if (!u->quit && !content_swapped(&r))
+			if (!wait_real(&r, r.c->a, content_swapped))
 				rc = fail(&r, "wait-content: no newer content was shown within %ld ms", r.c->a);
 			r.swaps_seen = u->content_swaps;
 			break;
