@@ -358,8 +358,8 @@ static bool mqtt_opts(const opts *o, admin_mqtt *mq)
 	/* The environment keeps the password out of ps (a command line is
 	 * world-readable in /proc, a process's environment is not). */
 	mq->password = opt(o, "password");
-	if (!mq->password && mq->username && getenv("TRAMTIN_MQTT_PASSWORD"))
-		mq->password = getenv("TRAMTIN_MQTT_PASSWORD");
+	if (!mq->password && mq->username)
+		mq->password = getenv("TRAMTIN_MQTT_PASSWORD"); /* NULL if unset */
 	mq->tls_ca = opt(o, "tls-ca");
 	if (mq->tls_ca && access(mq->tls_ca, R_OK) != 0) {
 		usage_error("%s: --tls-ca %s: %s", o->cmd, mq->tls_ca, tt_strerrno(errno));
