@@ -303,8 +303,12 @@ static int run(const char *dir, int port, long window, bool backlog)
 		printf("bench_ingest: %ld queued at the broker\n", r.published);
 		fflush(stdout);
 		char line[16];
-		if ((size_t)r.published < n || !fgets(line, sizeof line, stdin)) {
-			fprintf(stderr, "bench_ingest: the broker took %ld of %zu\n", r.published, n);
+		if ((size_t)r.published < n) {
+			fprintf(stderr, "bench_ingest: the broker took %ld of %zu within 120 s\n", r.published, n);
+			return 1;
+		}
+		if (!fgets(line, sizeof line, stdin)) {
+			fprintf(stderr, "bench_ingest: no go line on stdin\n");
 			return 1;
 		}
 	}
