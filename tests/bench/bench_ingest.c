@@ -8,7 +8,7 @@
  *                                       20 in flight each) waiting
  *                                       for the collector's ack, and prints the rate
  *                                       from the first publish to the last ack
- *   bench_ingest backlog DIR PORT [WINDOW]  publishes all of them first (the
+ *   bench_ingest backlog DIR PORT       publishes all of them first (the
  *                                       collector is down), prints "queued", waits for a
  *                                       line on stdin (the collector started), then prints
  *                                       the rate from there to the last ack
@@ -259,9 +259,27 @@ static int check(const char *dir)
 	return bad ? 1 : 0;
 }
 
+/* Backlog: says the broker has all n, then waits for the go line on stdin. */
+static bool queued_then_go(long published, size_t n)
+{
+	char line[16];
+	if ((size_t)published < n) {
+		fprintf(stderr, "bench_ingest: the broker took %ld of %zu within 120 s\n", published, n);
+		return false;
+	}
+	printf("bench_ingest: %ld queued at the broker\n", published);
+	fflush(stdout);
+	if (!fgets(line, sizeof line, stdin)) {
+		fprintf(stderr, "bench_ingest: no go line on stdin\n");
+		return false;
+	}
+	return true;
+}
+
 /* Publishes n envelopes, at most window waiting for their ack; with
- * backlog, all of them first (the collector is not running), then waits for a
- * line on stdin (the collector has been started) before the clock starts. */
+ * backlog, all of them first (the collector is not running, window unused),
+ * then waits for a line on stdin (the collector has been started) before
+ * the clock starts. */
 static int run(const char *dir, int port, long window, bool backlog)
 {
 	struct msg *msgs;
@@ -287,30 +305,16 @@ static int run(const char *dir, int port, long window, bool backlog)
 	for (int i = 0; i < 20; i++) /* let the subscription settle */
 		mosquitto_loop(mq, 10, 1);
 	size_t next = 0;
-	if (backlog) {
-		if (window < 1)
-			window = 1;
-		t0 = now_s();
-		while ((size_t)r.published < n && now_s() - t0 < 120) {
-			while (next < n && (long)next - r.published < window &&
-			       mosquitto_publish_v5(mq, NULL, msgs[next].topic, msgs[next].len, msgs[next].payload, 1, false,
-			                            NULL) == MOSQ_ERR_SUCCESS)
-				next++;
+	if (backlog) { /* all at once: the broker queues them for the collector's session */
+		while (next < n && mosquitto_publish_v5(mq, NULL, msgs[next].topic, msgs[next].len, msgs[next].payload, 1,
+		                                        false, NULL) == MOSQ_ERR_SUCCESS)
+			next++;
+		r.waiting = (long)next;
+		for (t0 = now_s(); (size_t)r.published < n && now_s() - t0 < 120;)
 			if (mosquitto_loop(mq, 5, 1) != MOSQ_ERR_SUCCESS)
 				break;
-		}
-		r.waiting = (long)next;
-		printf("bench_ingest: %ld queued at the broker\n", r.published);
-		fflush(stdout);
-		char line[16];
-		if ((size_t)r.published < n) {
-			fprintf(stderr, "bench_ingest: the broker took %ld of %zu within 120 s\n", r.published, n);
-			return 1;
-		}
-		if (!fgets(line, sizeof line, stdin)) {
-			fprintf(stderr, "bench_ingest: no go line on stdin\n");
-			return 1;
-		}
+		if (!queued_then_go(r.published, n))
+			goto done; /* nothing acknowledged: exit 1 */
 	}
 	start = now_s();
 	while ((size_t)r.acked < n && now_s() - start < 120) {
@@ -325,14 +329,14 @@ static int run(const char *dir, int port, long window, bool backlog)
 			break;
 	}
 	double dt = now_s() - start;
+	char how[64];
 	if (backlog)
-		printf("bench: collector ingest of a backlog of %zu submissions (queued at the broker while it was down, "
-		       "then drained): %.0f ms, %.0f submissions/s (target >= 10000/s)\n",
-		       n, dt * 1e3, (double)r.acked / dt);
+		snprintf(how, sizeof how, "(queued at the broker while it was down, then drained)");
 	else
-		printf("bench: collector ingest of %zu submissions from many kiosks (window %ld): %.0f ms, %.0f "
-		       "submissions/s (target >= 10000/s)\n",
-		       n, window, dt * 1e3, (double)r.acked / dt);
+		snprintf(how, sizeof how, "from many kiosks (window %ld)", window);
+	printf("bench: collector ingest of %s%zu submissions %s: %.0f ms, %.0f submissions/s (target >= 10000/s)\n",
+	       backlog ? "a backlog of " : "", n, how, dt * 1e3, (double)r.acked / dt);
+done:
 	mosquitto_disconnect(mq);
 	mosquitto_destroy(mq);
 	mosquitto_lib_cleanup();
@@ -346,11 +350,11 @@ int main(int argc, char **argv)
 		return prepare(argv[2], strtol(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "run"))
 		return run(argv[2], atoi(argv[3]), argc == 5 ? strtol(argv[4], NULL, 10) : 1000, false);
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "backlog"))
-		return run(argv[2], atoi(argv[3]), argc == 5 ? strtol(argv[4], NULL, 10) : 1000, true);
+	if (argc == 4 && !strcmp(argv[1], "backlog"))
+		return run(argv[2], atoi(argv[3]), 0, true);
 	if (argc == 3 && !strcmp(argv[1], "check") && crypto_init() == TT_OK)
 		return check(argv[2]);
-	fprintf(stderr, "usage: bench_ingest prepare DIR KIOSKS N | bench_ingest run|backlog DIR PORT [WINDOW] | "
+	fprintf(stderr, "usage: bench_ingest prepare DIR KIOSKS N | bench_ingest run DIR PORT [WINDOW] | bench_ingest backlog DIR PORT | "
 	                "bench_ingest check DIR\n");
 	return 2;
 }
