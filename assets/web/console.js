@@ -126,7 +126,7 @@ let lang = localStorage.getItem("tt-console-lang") === "en" ? "en" : "vi";
 const $ = (id) => document.getElementById(id);
 const tr = (k) => (T[k] ? T[k][lang === "en" ? 1 : 0] : k);
 const pick = (o) => (o ? (lang === "en" && o.en ? o.en : o.vi || o.en || "") : "");
-const state = { content: null, session: null, editing: null, kiosks: [], pollPublish: null, watchApplied: null };
+const state = { content: null, session: null, editing: null, kiosks: [], pollPublish: null, watchApplied: null, opening: 0 };
 
 function el(tag, props, ...kids) {
   const e = document.createElement(tag);
@@ -288,12 +288,30 @@ function showTypeRows(type) {
   $("f-delete").hidden = !state.editing;
 }
 
+/* The editor's fields take no typing while a page loads into them: what the
+ * clerk typed would be overwritten when it arrives. */
+function lockEditor(on) {
+  for (const e of $("editor").elements) e.disabled = on;
+  if (!on) setAttractEnabled();
+}
+
 async function openEditor(id, type) {
   clearErrors();
   $("preview").hidden = true;
   const f = $("editor");
+  const mine = ++state.opening; /* a later click wins over a slower earlier load */
   let p = { type: type || "notice", title: {}, summary: {}, body: {} };
-  if (id) p = await api("GET", "/api/page?id=" + encodeURIComponent(id));
+  if (id) {
+    lockEditor(true);
+    try {
+      p = await api("GET", "/api/page?id=" + encodeURIComponent(id));
+    } catch (err) {
+      if (mine === state.opening) { lockEditor(false); flash(tr("error") + err.message, true); }
+      return;
+    }
+    if (mine !== state.opening) return;
+  }
+  lockEditor(false); /* also when a new page takes over from a load still under way */
   state.editing = id || null;
   $("editor-title").dataset.i18n = id ? "editor.edit" : "editor.new";
   $("editor-title").textContent = tr($("editor-title").dataset.i18n);
