@@ -11,7 +11,10 @@
  * ARCHITECTURE.md's: `touch` (a tap through SDL's finger events) and
  * `hold @id MS` or `hold X Y MS` (press, keep for MS of the kiosk's clock,
  * release), `press Tab|Shift+Tab|Return|space` (a hardware key: focus),
- * `wait-content MS` (real time, until newer content is shown: network tests),
+ * `wait-content MS` (real time, until newer content is shown: network tests;
+ * `wait-content MS CHANNEL=V`: until that channel is shown at version V or
+ * later), `wait-content-error MS` (real time, until a content update fails:
+ * the error the kiosk's status and admin screen report),
  * `expect-speech "text"` (waits, in real time, until the text being read
  * aloud made a second of sound or all of it; it must contain text) and
  * `expect-silent` (nothing is being read). */
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include "tramtin/clock.h"
+#include "tramtin/content.h"
 #include "tramtin/log.h"
 #include "tramtin/speech.h"
 #include "tramtin/text.h"
@@ -75,6 +79,7 @@ struct run {
 	const script_host *host;
 	const struct cmd *c;
 	uint64_t swaps_seen; /* content swaps a wait-content already waited for */
+	char error_seen[200]; /* the content error a wait-content-error already waited for */
 };
 
 static void pump(struct run *r)
@@ -473,7 +478,25 @@ static bool text_seen(struct run *r)
 
 static bool content_swapped(struct run *r)
 {
-	return r->u->content_swaps > r->swaps_seen;
+	if (!r->c->str) /* newer content than the last wait saw */
+		return r->u->content_swaps > r->swaps_seen;
+	const content_bundle *b = r->u->bundle; /* that channel at that version, or later */
+	for (size_t i = 0; i < content_part_count(b); i++)
+		if (strcmp(content_part_channel(b, i), r->c->str) == 0 && content_part_version(b, i) >= r->c->b)
+			return true;
+	return false;
+}
+
+/* A content update failed since the kiosk started: the error the kiosk
+ * reports in its status (and on the admin screen), other than the one an
+ * earlier wait-content-error saw. */
+static bool content_failed(struct run *r)
+{
+	if (!r->u->services.admin_info)
+		return false;
+	ui_admin_info in;
+	r->u->services.admin_info(r->u->services.ctx, &in);
+	return in.content_error[0] && strcmp(in.content_error, r->error_seen) != 0;
 }
 
 static bool delivered(struct run *r)
@@ -483,7 +506,7 @@ static bool delivered(struct run *r)
 
 int script_run(script *s, ui *u, const script_host *host)
 {
-	struct run r = {s, u, host, NULL, 0};
+	struct run r = {.s = s, .u = u, .host = host};
 	for (size_t i = 0; i < s->n; i++) {
 		r.c = &s->cmds[i];
 		pump(&r);
@@ -543,9 +566,25 @@ int script_run(script *s, ui *u, const script_host *host)
 			wait_real(&r, r.c->a, NULL);
 			break;
 		case OP_WAIT_CONTENT: /* until newer content is on screen (it swaps in on an idle home screen) */
-			if (!wait_real(&r, r.c->a, content_swapped))
-				rc = fail(&r, "wait-content: no newer content was shown within %ld ms", r.c->a);
+			if (!wait_real(&r, r.c->a, content_swapped)) {
+				if (r.c->str)
+					rc = fail(&r, "wait-content: %s was not shown at version %ld or later within %ld ms", r.c->str,
+					          r.c->b, r.c->a);
+				else
+					rc = fail(&r, "wait-content: no newer content was shown within %ld ms", r.c->a);
+			}
 			r.swaps_seen = u->content_swaps;
+			break;
+		case OP_WAIT_CONTENT_ERROR:
+			if (!u->services.admin_info) {
+				rc = fail(&r, "wait-content-error: this kiosk has no content updates (no network service)");
+			} else if (!wait_real(&r, r.c->a, content_failed)) {
+				rc = fail(&r, "wait-content-error: no content update failed within %ld ms", r.c->a);
+			} else {
+				ui_admin_info in;
+				u->services.admin_info(u->services.ctx, &in);
+				snprintf(r.error_seen, sizeof r.error_seen, "%s", in.content_error);
+			}
 			break;
 		case OP_EXPECT_SPEECH: {
 			if (!u->speech) {

@@ -16,7 +16,7 @@ static const struct {
 	{"expect-screen", OP_EXPECT_SCREEN}, {"advance", OP_ADVANCE}, {"wait-for", OP_WAIT_FOR},
 	{"screenshot", OP_SCREENSHOT}, {"dump", OP_DUMP}, {"monkey", OP_MONKEY},
 	{"wait-delivered", OP_WAIT_DELIVERED}, {"sleep", OP_SLEEP}, {"press", OP_PRESS}, {"wait-content", OP_WAIT_CONTENT},
-	{"expect-speech", OP_EXPECT_SPEECH}, {"expect-silent", OP_EXPECT_SILENT},
+	{"wait-content-error", OP_WAIT_CONTENT_ERROR}, {"expect-speech", OP_EXPECT_SPEECH}, {"expect-silent", OP_EXPECT_SILENT},
 };
 
 void script_free(script *s)
@@ -159,9 +159,23 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			snprintf(why, whylen, "press takes one key: Tab, Shift+Tab, Return or space");
 		}
 		break;
+	case OP_WAIT_CONTENT:
+		if (a1 && number(a1, &c->a) && !a2) {
+			ok = true;
+		} else if (a1 && number(a1, &c->a) && a2 && !q2 && !a3) {
+			/* CHANNEL=VERSION: until that channel's version on screen is at least VERSION */
+			char *eq = strrchr(a2, '=');
+			if (eq && eq != a2 && number(eq + 1, &c->b) && c->b > 0) {
+				c->str = strndup(a2, (size_t)(eq - a2));
+				ok = c->str != NULL;
+			}
+		}
+		if (!ok)
+			snprintf(why, whylen, "wait-content takes milliseconds, then optionally CHANNEL=VERSION (ht/xa=3)");
+		break;
 	case OP_ADVANCE:
 	case OP_WAIT_DELIVERED:
-	case OP_WAIT_CONTENT:
+	case OP_WAIT_CONTENT_ERROR:
 	case OP_SLEEP:
 		if (a1 && !a2 && number(a1, &c->a))
 			ok = true;

@@ -8,12 +8,13 @@
 #include <stddef.h>
 
 enum op { OP_TAP, OP_TAP_OPT, OP_TOUCH, OP_HOLD, OP_KEYS, OP_EXPECT, OP_EXPECT_SCREEN, OP_ADVANCE, OP_WAIT_FOR, OP_SCREENSHOT, OP_DUMP,
-          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP, OP_PRESS, OP_WAIT_CONTENT, OP_EXPECT_SPEECH, OP_EXPECT_SILENT };
+          OP_MONKEY, OP_WAIT_DELIVERED, OP_SLEEP, OP_PRESS, OP_WAIT_CONTENT, OP_WAIT_CONTENT_ERROR, OP_EXPECT_SPEECH,
+          OP_EXPECT_SILENT };
 
 struct cmd {
 	enum op op;
 	int line;
-	char *str;       /* text, id (without @), path or screen id */
+	char *str;       /* text, id (without @), path, screen id or content channel */
 	bool by_id, by_xy;
 	long a, b, d;    /* numbers */
 };

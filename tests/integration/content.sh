@@ -34,7 +34,8 @@ kiosk() { "$TRAMTIN" --headless --config k1.ini --script "$1.script" > "$1.out" 
 status() { mosquitto_sub -h 127.0.0.1 -p "$port" -t tramtin/v1/ht/test/k1/status -C 1 -W 5; }
 # the script that opens the programme page and expects TEXT on it, once
 # the new content is on screen (WAIT: the script's first line; a refused
-# bundle never swaps in, so those cases give the kiosk a few seconds)
+# bundle never swaps in, so those cases wait for the kiosk to report the
+# failure instead)
 page_script() { # NAME TEXT [NOT-TEXT]
   { echo "${WAIT:-wait-content 60000}"
     echo "expect-screen home"
@@ -69,7 +70,7 @@ publish src3 3 prov > pub3.out
 sha=$(sed -n 's/^sent \([0-9a-f]\{64\}\).*/\1/p' pub3.out | head -1)
 [ ${#sha} = 64 ] || die "no blob sent for v3: $(cat pub3.out)"
 mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -r -t "tramtin/v1/ht/content/blob/$sha/0" -m "not the page at all"
-WAIT="sleep 4000" page_script v3 "Cập nhật ngày 5/12"
+WAIT="wait-content-error 60000" page_script v3 "Cập nhật ngày 5/12"
 kiosk v3
 status > st3.json
 grep -q '"content_error":"content ht: version 3: .*showing version 2"' st3.json || die "tampered blob: status $(cat st3.json)"
@@ -77,7 +78,7 @@ ok "a tampered blob: v2 stays, status says $(sed -n 's/.*"content_error":"\([^"]
 
 # 4. signed with a key nobody trusts; 5. the commune's key for the province; 6. older
 expect_refused() { # NAME WHAT
-  WAIT="sleep 4000" page_script "$1" "Cập nhật ngày 5/12"
+  WAIT="wait-content-error 60000" page_script "$1" "Cập nhật ngày 5/12"
   kiosk "$1"
   status > "$1.json"
   grep -q "\"content_error\":\"content ht: manifest refused: .*$2.*showing version 2\"" "$1.json" || die "$1: status $(cat "$1.json")"
@@ -100,7 +101,7 @@ mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -r -t "tramtin/v1/ht/content/blob/$sh
 sleep 1 # let the broker save the cleared chunk before it dies
 kill_broker
 start_broker "$dir" "$port"
-{ echo "sleep 3000"; echo "advance 31000"; echo "sleep 500"; } > cut.script
+{ echo "sleep 3000"; echo "advance 31000"; echo "wait-content-error 60000"; } > cut.script
 cat v2.script | sed 's/^\(sleep\|wait-content\) .*/sleep 100/' >> cut.script
 kiosk cut
 status > cut.json
@@ -141,7 +142,8 @@ ok "the commune's bundle is shown with the province's, its notice first"
 publish src2 8 prov > pub8.out # complete again after the cut of v7
 kiosk_config "$dir" "$port" k2
 printf '[trust]\ncontent_keys = ht=%s ht/test=%s\n' "$(cat prov.pub)" "$(cat comm.pub)" >> k2.ini
-sed 's/^wait-content .*/sleep 4000/' commune.script > both.script # two channels: one swap or two
+# two channels: one swap or two, so wait for each at its version
+sed 's/^wait-content .*/wait-content 60000 ht\/test=1\nwait-content 60000 ht=8/' commune.script > both.script
 "$TRAMTIN" --headless --config k2.ini --script both.script > both.out 2> both.log || die "kiosk k2: $(tail -5 both.log)"
 grep -q "content ht/test: version 1 installed" both.log && grep -q "content ht: version 8 installed" both.log ||
   die "a new kiosk did not install both channels: $(grep content both.log)"
