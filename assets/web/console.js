@@ -338,7 +338,7 @@ async function openEditor(id, type) {
   showTypeRows(p.type);
   f.hidden = false;
   f.scrollIntoView({ behavior: "smooth", block: "start" });
-  (id ? $("f-title-vi") : $("f-title-vi")).focus();
+  $("f-title-vi").focus(); /* new or edited, the title comes first */
 }
 
 /* a page id from a Vietnamese title: "Họp thôn tháng 12" -> "hop-thon-thang-12" */
