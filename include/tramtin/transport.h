@@ -93,6 +93,7 @@ typedef struct transport_stats {
 	int64_t oldest_s;
 	char last_error[160];
 	char content_error[200]; /* the last content update's error, "" if none */
+	uint64_t content_failures; /* content updates that failed since start */
 } transport_stats;
 void transport_get_stats(transport *t, transport_stats *s);
 /* "Sync now" (the admin screen, or a staff command): publishes the status,

@@ -373,6 +373,7 @@ static void admin_info(void *ctx, ui_admin_info *out)
 		out->connected = st.connected;
 		snprintf(out->last_error, sizeof out->last_error, "%s", st.last_error);
 		snprintf(out->content_error, sizeof out->content_error, "%s", st.content_error);
+		out->content_failures = st.content_failures;
 	}
 	outbox_stats(s->ob, &out->pending, &out->oldest_s);
 	size_t n = 0;

@@ -226,6 +226,9 @@ static void content_news(transport *t)
 	bool installed = gen != t->content_gen;
 	t->content_gen = gen;
 	t->content_errors = errors;
+	pthread_mutex_lock(&t->lock);
+	t->stats.content_failures = errors; /* also while offline (the text waits for a status) */
+	pthread_mutex_unlock(&t->lock);
 	publish_status(t, true);
 	if (installed)
 		changed(t);

@@ -13,8 +13,9 @@
  * release), `press Tab|Shift+Tab|Return|space` (a hardware key: focus),
  * `wait-content MS` (real time, until newer content is shown: network tests;
  * `wait-content MS CHANNEL=V`: until that channel is shown at version V or
- * later), `wait-content-error MS` (real time, until a content update fails:
- * the error the kiosk's status and admin screen report),
+ * later), `wait-content-error MS` (real time, until a content update fails
+ * after the one the last such wait saw, or since the start for the first:
+ * the failures the kiosk's status and admin screen report),
  * `expect-speech "text"` (waits, in real time, until the text being read
  * aloud made a second of sound or all of it; it must contain text) and
  * `expect-silent` (nothing is being read). */
@@ -79,7 +80,7 @@ struct run {
 	const script_host *host;
 	const struct cmd *c;
 	uint64_t swaps_seen; /* content swaps a wait-content already waited for */
-	char error_seen[200]; /* the content error a wait-content-error already waited for */
+	uint64_t failures_seen; /* content failures a wait-content-error already waited for */
 };
 
 static void pump(struct run *r)
@@ -487,16 +488,19 @@ static bool content_swapped(struct run *r)
 	return false;
 }
 
-/* A content update failed since the kiosk started: the error the kiosk
- * reports in its status (and on the admin screen), other than the one an
- * earlier wait-content-error saw. */
+static uint64_t content_failures(struct run *r)
+{
+	ui_admin_info in = {0};
+	if (r->u->services.admin_info)
+		r->u->services.admin_info(r->u->services.ctx, &in);
+	return in.content_failures;
+}
+
+/* A content update failed after the one the last wait-content-error saw
+ * (the first: since the kiosk started), as its status reports them. */
 static bool content_failed(struct run *r)
 {
-	if (!r->u->services.admin_info)
-		return false;
-	ui_admin_info in;
-	r->u->services.admin_info(r->u->services.ctx, &in);
-	return in.content_error[0] && strcmp(in.content_error, r->error_seen) != 0;
+	return content_failures(r) > r->failures_seen;
 }
 
 static bool delivered(struct run *r)
@@ -575,17 +579,17 @@ int script_run(script *s, ui *u, const script_host *host)
 			}
 			r.swaps_seen = u->content_swaps;
 			break;
-		case OP_WAIT_CONTENT_ERROR:
-			if (!u->services.admin_info) {
-				rc = fail(&r, "wait-content-error: this kiosk has no content updates (no network service)");
-			} else if (!wait_real(&r, r.c->a, content_failed)) {
-				rc = fail(&r, "wait-content-error: no content update failed within %ld ms", r.c->a);
-			} else {
-				ui_admin_info in;
+		case OP_WAIT_CONTENT_ERROR: {
+			ui_admin_info in = {0};
+			if (u->services.admin_info)
 				u->services.admin_info(u->services.ctx, &in);
-				snprintf(r.error_seen, sizeof r.error_seen, "%s", in.content_error);
-			}
+			if (!in.broker_set)
+				rc = fail(&r, "wait-content-error: this kiosk has no broker ([mqtt] host), so no content updates");
+			else if (!wait_real(&r, r.c->a, content_failed))
+				rc = fail(&r, "wait-content-error: no content update failed within %ld ms", r.c->a);
+			r.failures_seen = content_failures(&r);
 			break;
+		}
 		case OP_EXPECT_SPEECH: {
 			if (!u->speech) {
 				rc = fail(&r, "expect-speech: read aloud is off (no espeak-ng in this build, or [accessibility])");

@@ -164,8 +164,8 @@ static bool parse_line(const char *line, struct cmd *c, char *why, size_t whylen
 			ok = true;
 		} else if (a1 && number(a1, &c->a) && a2 && !q2 && !a3) {
 			/* CHANNEL=VERSION: until that channel's version on screen is at least VERSION */
-			char *eq = strrchr(a2, '=');
-			if (eq && eq != a2 && number(eq + 1, &c->b) && c->b > 0) {
+			char *eq = strchr(a2, '=');
+			if (eq && eq != a2 && eq[1] >= '0' && eq[1] <= '9' && number(eq + 1, &c->b) && c->b > 0) {
 				c->str = strndup(a2, (size_t)(eq - a2));
 				ok = c->str != NULL;
 			}

@@ -35,6 +35,7 @@ typedef struct ui_admin_info {
 	int64_t oldest_s;       /* age of the oldest, seconds */
 	char content[200];      /* "ht/xa: 7, ht: 3", or "" (the fallback folder) */
 	char content_error[200];
+	uint64_t content_failures; /* content updates that failed since start */
 	long disk_free_mb;      /* -1: unknown */
 	bool clock_synced;
 	char clock[64];         /* clock.h: where the time comes from */

@@ -44,15 +44,17 @@ check bad-syntax 2 "bad-syntax.script:2: unknown command 'frobnicate'" -- "$tram
 check unterminated 2 "unterminated.script:1: unterminated quoted text" -- "$tramtin" --headless --script unterminated.script
 # wait-content CHANNEL=VERSION: the content on screen (the sample is
 # "default" at 1) at once, a version that never comes fails naming it;
-# wait-content-error on a kiosk with no broker: nothing fails, so it times out
+# wait-content-error on a kiosk with no broker: nothing can fail, it says so at once
 printf 'wait-content 60000 default=1\nexpect-screen home\n' > shown.script
 printf 'wait-content 300 default=2\n' > not-shown.script
 printf 'wait-content 300 default=two\n' > bad-wait.script
+printf 'wait-content 300 default=1=2\n' > bad-wait2.script
 printf 'wait-content-error 300\n' > no-error.script
 check content-shown 0 "" -- "$tramtin" --headless --script shown.script
 check content-not-shown 1 "not-shown.script:1: wait-content: default was not shown at version 2 or later within 300 ms" -- "$tramtin" --headless --script not-shown.script
 check bad-wait 2 "bad-wait.script:1: wait-content takes milliseconds, then optionally CHANNEL=VERSION" -- "$tramtin" --headless --script bad-wait.script
-check no-content-error 1 "no-error.script:1: wait-content-error: no content update failed within 300 ms" -- "$tramtin" --headless --script no-error.script
+check bad-wait-2 2 "bad-wait2.script:1: wait-content takes milliseconds" -- "$tramtin" --headless --script bad-wait2.script
+check no-content-error 1 "no-error.script:1: wait-content-error: this kiosk has no broker ([mqtt] host), so no content updates" -- "$tramtin" --headless --script no-error.script
 check failing-expect 1 "failing.script:2: expect \"Chữ không có trên màn hình\" failed on screen 'home'; visible: " -- "$tramtin" --headless --script failing.script
 # A kiosk without the collector's key runs, says so in one line, and
 # tells the citizen plainly instead of taking what it could not protect.
@@ -86,5 +88,5 @@ for w in 'sleep 3600000' 'wait-for "Chữ không bao giờ hiện" 3600000'; do
     else echo "cli: sigterm in '${w%% *}': exit $rc: $(head -c 600 sleep.err)" >&2; fails=$((fails+1)); fi
   fi
 done
-echo "$((21 - fails)) passed, $fails failed"
+echo "$((22 - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
