@@ -10,6 +10,9 @@ tramtin=$(realpath "$B/src/kiosk/tramtin")
 tmp=$(mktemp -d); trap 'kill $KP 2>/dev/null || true; rm -rf "$tmp"' EXIT
 KP=
 export XDG_STATE_HOME="$tmp/state"
+# the environment the kiosk's systemd unit gives it (malloc's huge pages)
+GLIBC_TUNABLES=$(sed -n 's/^Environment=GLIBC_TUNABLES=//p' "$(dirname "$0")/../../kiosk-config/systemd/tramtin.service")
+export GLIBC_TUNABLES
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime
 
