@@ -35,8 +35,9 @@ kill "$SNIFF_PID"; SNIFF_PID=
 # Base64 (the sealed payload, keys, signatures) is looked at decoded: a
 # short word like "Nguy" turns up in random base64 now and then, and
 # would fail the test by chance; in the decoded bytes it cannot.
-sed -E 's#[A-Za-z0-9+/]{40,}={0,2}##g' "$dir/sniffed.txt" > "$dir/sniffed-text.txt"
-grep -oE '[A-Za-z0-9+/]{40,}={0,2}' "$dir/sniffed.txt" | while read -r b; do base64 -d <<< "$b" 2>/dev/null; done \
+b64='[A-Za-z0-9+/]{40,}={0,2}'
+sed -E "s#$b64##g" "$dir/sniffed.txt" > "$dir/sniffed-text.txt"
+grep -oE "$b64" "$dir/sniffed.txt" | while read -r b; do base64 -d <<< "$b" 2>/dev/null; done \
   > "$dir/sniffed-decoded.bin"
 for secret in "Cán bộ thôn thu tiền" "complaint" "Nguyễn Văn A" "Nguy" "feedback" "officials"; do
   grep -q -F -- "$secret" "$dir/sniffed-text.txt" && die "the broker saw '$secret' in the clear"
